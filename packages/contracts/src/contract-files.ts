@@ -1,0 +1,5 @@
+import type { DescFile } from "@bufbuild/protobuf";
+import { file_users_v1_users } from "./gen/users/v1/users_pb.js";
+
+/** Every contract the gateway serves by default; a new contract file is added here once. */
+export const contractFiles: readonly DescFile[] = [file_users_v1_users];

@@ -1,0 +1,5 @@
+export { methodSubject, queueGroup } from "./subjects.js";
+export { Headers } from "./headers.js";
+export { ErrorCode, errorStatus, isErrorCode, type ErrorCodeName } from "./error-codes.js";
+export { ConfigError } from "./config-error.js";
+export { natsOptionsFromEnv } from "./nats-env.js";

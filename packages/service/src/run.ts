@@ -1,0 +1,36 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { natsOptionsFromEnv } from "@switchyard/protocol";
+import { consoleLogger, type Logger } from "./logger.js";
+import type { RunningService } from "./serve.js";
+
+/**
+ * The life of a service process: connect with the environment's NATS settings, start, and on
+ * SIGTERM or SIGINT stop taking requests, answer those in flight, drain the connection and exit.
+ */
+export async function runService(
+  name: string,
+  start: (nc: NatsConnection) => Promise<RunningService>,
+  logger: Logger = consoleLogger,
+): Promise<void> {
+  const nc = await connect(await natsOptionsFromEnv(process.env, name));
+  const service = await start(nc);
+  logger.info(`${name} ${service.id} serving on ${nc.getServer()}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${name} ${service.id} ${signal}: draining`);
+    await service.stop();
+    await nc.drain();
+    logger.info(`${name} ${service.id} stopped`);
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
+  }
+  const closed = await nc.closed();
+  if (!stopping) {
+    logger.error(`${name} ${service.id}: NATS connection closed`, closed);
+    process.exit(1);
+  }
+}

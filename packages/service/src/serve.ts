@@ -1,0 +1,119 @@
+import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
+import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import { Svcm, type ServiceMsg } from "@nats-io/services";
+import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
+import { Headers, errorStatus, methodSubject, queueGroup } from "@switchyard/protocol";
+import { ServiceError } from "./service-error.js";
+import type { HandlerContext, ServiceImpl } from "./service-impl.js";
+import { consoleLogger, type Logger } from "./logger.js";
+
+export interface ServeOptions<Methods extends GenServiceMethods> {
+  nc: NatsConnection;
+  /** The generated service descriptor: every RPC becomes an endpoint. */
+  service: GenService<Methods>;
+  implementation: ServiceImpl<Methods>;
+  /** The micro service name shown by discovery (e.g. "users"). */
+  name: string;
+  /** SemVer. */
+  version: string;
+  description?: string;
+  /** Extra metadata; `language` and `contract` are set by the SDK. */
+  metadata?: Record<string, string>;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  /** The micro service instance id. */
+  readonly id: string;
+  /** Stops taking requests and resolves once every request in flight has been answered. */
+  stop(): Promise<void>;
+}
+
+/** Registers the implementation on the NATS services API, one endpoint per RPC, in the contract's queue group. */
+export async function serve<Methods extends GenServiceMethods>(
+  options: ServeOptions<Methods>,
+): Promise<RunningService> {
+  const { nc, service, implementation, logger = consoleLogger } = options;
+  const svc = await new Svcm(nc).add({
+    name: options.name,
+    version: options.version,
+    description: options.description ?? service.typeName,
+    queue: queueGroup(service),
+    metadata: {
+      ...options.metadata,
+      language: "typescript",
+      contract: service.file.proto.package,
+    },
+  });
+
+  const inflight = new Set<Promise<void>>();
+  for (const method of service.methods) {
+    const handler = (implementation as Record<string, Handler | undefined>)[method.localName];
+    svc.addEndpoint(method.name, {
+      subject: methodSubject(method),
+      handler: (err, msg) => {
+        if (err !== null) {
+          logger.error(`endpoint ${method.name} stopped: ${err.message}`);
+          return;
+        }
+        const done = handle(method, handler, implementation, msg, logger).finally(() => inflight.delete(done));
+        inflight.add(done);
+      },
+    });
+  }
+
+  return {
+    get id() {
+      return svc.info().id;
+    },
+    async stop() {
+      // Draining the endpoint subscriptions lets messages already delivered reach their handlers.
+      await svc.stop();
+      await Promise.allSettled([...inflight]);
+    },
+  };
+}
+
+type Handler = (request: unknown, context: HandlerContext) => unknown;
+
+async function handle(
+  method: DescMethod,
+  handler: Handler | undefined,
+  self: unknown,
+  msg: ServiceMsg,
+  logger: Logger,
+): Promise<void> {
+  try {
+    if (handler === undefined) {
+      throw new ServiceError("UNIMPLEMENTED", `${method.parent.typeName}.${method.name} is not implemented`);
+    }
+    let request;
+    try {
+      request = fromBinary(method.input, msg.data);
+    } catch {
+      throw new ServiceError("INVALID_ARGUMENT", `request is not a valid ${method.input.typeName}`);
+    }
+    const context: HandlerContext = {
+      subject: msg.subject,
+      headers: msg.headers,
+      requestId: msg.headers?.get(Headers.requestId) || undefined,
+    };
+    const reply = await handler.call(self, request, context);
+    msg.respond(toBinary(method.output, create(method.output, reply as never)));
+  } catch (err) {
+    respondError(msg, toServiceError(err, method, logger));
+  }
+}
+
+function toServiceError(err: unknown, method: DescMethod, logger: Logger): ServiceError {
+  if (ServiceError.is(err)) return err;
+  logger.error(`${method.parent.typeName}.${method.name} failed`, err);
+  return new ServiceError("INTERNAL", "internal error");
+}
+
+function respondError(msg: ServiceMsg, err: ServiceError): void {
+  const h = natsHeaders();
+  h.set(Headers.errorReason, err.code);
+  if (err.field !== undefined) h.set(Headers.errorField, err.field);
+  msg.respondError(errorStatus(err.code), err.message, undefined, { headers: h });
+}

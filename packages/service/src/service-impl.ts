@@ -1,0 +1,21 @@
+import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type { GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import type { MsgHdrs } from "@nats-io/transport-node";
+
+/** What a handler knows about the request besides its message. */
+export interface HandlerContext {
+  readonly subject: string;
+  readonly headers: MsgHdrs | undefined;
+  /** The gateway's request id, when the request came through one. */
+  readonly requestId: string | undefined;
+}
+
+type Reply<T> = T | Promise<T>;
+
+/** One typed handler per RPC of the contract's service, keyed by the generated method names. */
+export type ServiceImpl<Methods extends GenServiceMethods> = {
+  [K in keyof Methods]: (
+    request: MessageShape<Methods[K]["input"]>,
+    context: HandlerContext,
+  ) => Reply<MessageInitShape<Methods[K]["output"]>>;
+};

@@ -1,0 +1,1 @@
+export { startNatsServer, type NatsServer, type NatsServerOptions } from "./nats-server.js";

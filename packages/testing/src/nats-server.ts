@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface NatsServerOptions {
+  /** Enable JetStream with a temporary store (default true). */
+  jetstream?: boolean;
+  /** Fixed port; by default the server picks a free one (port -1) and reports it in a ports file. */
+  port?: number;
+  /** The nats-server binary (default: NATS_SERVER_BIN or `nats-server` on PATH). */
+  binary?: string;
+  /** How long to wait for the server to listen. */
+  startTimeoutMs?: number;
+}
+
+/** A real nats-server owned by a test: started on a random port, removed with its store on stop(). */
+export interface NatsServer extends AsyncDisposable {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Stops the server (SIGTERM) and keeps its store, so restart() resumes JetStream state. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port with the same store. */
+  restart(): Promise<void>;
+  /** Stops the server and deletes its temporary folder. */
+  stop(): Promise<void>;
+}
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
+  const binary = options.binary ?? process.env["NATS_SERVER_BIN"] ?? "nats-server";
+  const dir = await mkdtemp(join(tmpdir(), "switchyard-nats-"));
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+
+  const writeConfig = async (port: number): Promise<string> => {
+    const lines = [
+      `listen: "127.0.0.1:${port}"`,
+      `ports_file_dir: "${dir}"`,
+      `pid_file: "${join(dir, "nats.pid")}"`,
+    ];
+    if (options.jetstream ?? true) {
+      lines.push(`jetstream { store_dir: "${join(dir, "js")}", max_mem: 64MB, max_file: 256MB }`);
+    }
+    const path = join(dir, "nats.conf");
+    await writeFile(path, lines.join("\n") + "\n");
+    return path;
+  };
+
+  let child: ChildProcess;
+  let port: number;
+  try {
+    ({ child, port } = await launch(binary, await writeConfig(options.port ?? -1), dir, startTimeoutMs));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await exited;
+    await removePortsFiles(dir);
+  };
+
+  const server: NatsServer = {
+    get url() {
+      return `nats://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    get pid() {
+      return child.pid ?? -1;
+    },
+    kill,
+    async restart() {
+      await kill();
+      ({ child } = await launch(binary, await writeConfig(port), dir, startTimeoutMs));
+    },
+    async stop() {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+    async [Symbol.asyncDispose]() {
+      await server.stop();
+    },
+  };
+  return server;
+}
+
+async function launch(
+  binary: string,
+  config: string,
+  dir: string,
+  timeoutMs: number,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(binary, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+
+  const early = new Promise<never>((_, reject) => {
+    child.once("error", (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === "ENOENT"
+          ? new Error(
+              `nats-server not found ("${binary}"): install it (apt-get install nats-server) or set NATS_SERVER_BIN`,
+            )
+          : err,
+      );
+    });
+    child.once("exit", (code, signal) => {
+      reject(new Error(`nats-server exited early (code ${code}, signal ${signal}):\n${stderr}`));
+    });
+  });
+  early.catch(() => undefined);
+
+  const deadline = Date.now() + timeoutMs;
+  const ready = (async () => {
+    for (;;) {
+      const port = await readPort(dir, child.pid);
+      if (port !== undefined) return port;
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`nats-server did not report a port within ${timeoutMs} ms:\n${stderr}`);
+      }
+      await sleep(25);
+    }
+  })();
+
+  const port = await Promise.race([ready, early]);
+  return { child, port };
+}
+
+/** nats-server writes `<binary>_<pid>.ports` once it listens: {"nats": ["nats://127.0.0.1:port"]}. */
+async function readPort(dir: string, pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const name = (await readdir(dir)).find((f) => f.endsWith(`_${pid}.ports`));
+  if (name === undefined) return undefined;
+  try {
+    const ports = JSON.parse(await readFile(join(dir, name), "utf8")) as { nats?: string[] };
+    const url = ports.nats?.[0];
+    return url === undefined ? undefined : Number(new URL(url).port);
+  } catch {
+    return undefined;
+  }
+}
+
+async function removePortsFiles(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.endsWith(".ports")) await rm(join(dir, name), { force: true });
+  }
+}
