@@ -1,0 +1,103 @@
+import { ErrorCode, isErrorCode, type ErrorCodeName } from "@switchyard/protocol";
+
+/**
+ * Every error the gateway answers with: a stable code, its HTTP status and a title. Codes raised by
+ * the gateway itself come first; the service codes (INVALID_ARGUMENT, NOT_FOUND, ...) follow the
+ * shared table in @switchyard/protocol.
+ */
+const gatewayCodes = {
+  BAD_REQUEST: { status: 400, title: "Bad request" },
+  MALFORMED_JSON: { status: 400, title: "Malformed JSON" },
+  INVALID_FIELD: { status: 400, title: "Invalid field" },
+  ROUTE_NOT_FOUND: { status: 404, title: "Route not found" },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "Payload too large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
+  BAD_SERVICE_REPLY: { status: 502, title: "Bad reply from service" },
+  NO_SERVICE: { status: 503, title: "No service available" },
+  NATS_UNAVAILABLE: { status: 503, title: "Message bus unavailable" },
+  SERVICE_TIMEOUT: { status: 504, title: "Service timed out" },
+  GATEWAY_INTERNAL: { status: 500, title: "Internal gateway error" },
+} as const;
+
+const serviceTitles: Record<ErrorCodeName, string> = {
+  INVALID_ARGUMENT: "Invalid argument",
+  FAILED_PRECONDITION: "Failed precondition",
+  OUT_OF_RANGE: "Out of range",
+  UNAUTHENTICATED: "Unauthenticated",
+  PERMISSION_DENIED: "Permission denied",
+  NOT_FOUND: "Not found",
+  ALREADY_EXISTS: "Already exists",
+  ABORTED: "Aborted",
+  RESOURCE_EXHAUSTED: "Resource exhausted",
+  CANCELLED: "Cancelled",
+  INTERNAL: "Service error",
+  UNKNOWN: "Service error",
+  DATA_LOSS: "Service error",
+  UNIMPLEMENTED: "Not implemented",
+  UNAVAILABLE: "Service unavailable",
+  DEADLINE_EXCEEDED: "Service deadline exceeded",
+};
+
+export type GatewayErrorCode = keyof typeof gatewayCodes | ErrorCodeName;
+
+export function errorStatusOf(code: GatewayErrorCode): number {
+  return isErrorCode(code) ? ErrorCode[code] : gatewayCodes[code].status;
+}
+
+export function errorTitleOf(code: GatewayErrorCode): string {
+  return isErrorCode(code) ? serviceTitles[code] : gatewayCodes[code].title;
+}
+
+/** Every code, for documentation and the test that checks each one is produced somewhere. */
+export const allErrorCodes: readonly GatewayErrorCode[] = [
+  ...(Object.keys(gatewayCodes) as (keyof typeof gatewayCodes)[]),
+  ...(Object.keys(ErrorCode) as ErrorCodeName[]),
+];
+
+/** An error the gateway answers with as application/problem+json. */
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  readonly status: number;
+
+  constructor(
+    readonly code: GatewayErrorCode,
+    /** Safe to show to the client: never a stack, a subject or an internal address. */
+    readonly detail: string,
+    readonly field?: string,
+    readonly headers?: Readonly<Record<string, string>>,
+  ) {
+    super(detail);
+    this.status = errorStatusOf(code);
+  }
+
+  static is(err: unknown): err is GatewayError {
+    return err instanceof Error && err.name === "GatewayError";
+  }
+}
+
+/** RFC 9457 problem details, with our stable `code` and the `field` at fault. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: GatewayErrorCode;
+  field?: string;
+  requestId?: string;
+}
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export function toProblem(err: GatewayError, requestId?: string): Problem {
+  const problem: Problem = {
+    type: "about:blank",
+    title: errorTitleOf(err.code),
+    status: err.status,
+    detail: err.detail,
+    code: err.code,
+  };
+  if (err.field !== undefined) problem.field = err.field;
+  if (requestId !== undefined) problem.requestId = requestId;
+  return problem;
+}

@@ -1,0 +1,6 @@
+export { buildGateway, type GatewayOptions } from "./http/app.js";
+export { loadConfig, type GatewayConfig } from "./config.js";
+export { GatewayError, allErrorCodes, errorStatusOf, type GatewayErrorCode, type Problem } from "./errors.js";
+export { RouteTable, type RouteMatch } from "./routes/route-table.js";
+export { routesOf, RouteError, type Route } from "./routes/route.js";
+export { parseTemplate, matchTemplate, TemplateError, type PathTemplate } from "./routes/path-template.js";

@@ -1,0 +1,45 @@
+import { connect } from "@nats-io/transport-node";
+import { contractFiles } from "@switchyard/contracts";
+import { ConfigError } from "@switchyard/protocol";
+import { loadConfig } from "./config.js";
+import { buildGateway } from "./http/app.js";
+import { RouteError } from "./routes/route.js";
+
+let config;
+try {
+  config = await loadConfig(process.env);
+} catch (err) {
+  if (!ConfigError.is(err)) throw err;
+  console.error(`switchyard-gateway: bad configuration: ${err.message}`);
+  process.exit(2);
+}
+
+const nc = await connect(config.nats);
+let app;
+try {
+  app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config });
+} catch (err) {
+  if (!(err instanceof RouteError)) throw err;
+  console.error(`switchyard-gateway: the contracts' routes are invalid: ${err.message}`);
+  process.exit(2);
+}
+
+for (const route of app.routeTable.routes) {
+  app.log.info(`route ${route.verb} ${route.template.source} -> ${route.subject}`);
+}
+await app.listen({ port: config.port, host: config.host });
+app.log.info(`NATS ${nc.getServer()}`);
+
+// Stop taking connections, let requests in flight finish, then drain NATS so no reply is lost.
+let closing = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    if (closing) return;
+    closing = true;
+    app.log.info(`${signal}: closing`);
+    void app
+      .close()
+      .then(() => nc.drain())
+      .then(() => process.exit(0));
+  });
+}

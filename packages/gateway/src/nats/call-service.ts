@@ -1,0 +1,63 @@
+import { errors, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { ErrorCode, Headers, isErrorCode, type ErrorCodeName } from "@switchyard/protocol";
+import { GatewayError } from "../errors.js";
+import { ConnectionState } from "./connection-state.js";
+
+/** Sends a request to a service subject and turns every NATS outcome into bytes or a GatewayError. */
+export class ServiceCaller {
+  private readonly state: ConnectionState;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs: number,
+  ) {
+    this.state = new ConnectionState(nc);
+  }
+
+  get connected(): boolean {
+    return this.state.connected;
+  }
+
+  async call(subject: string, payload: Uint8Array, requestId: string): Promise<Uint8Array> {
+    if (!this.state.connected) throw new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
+    const h = natsHeaders();
+    h.set(Headers.requestId, requestId);
+    let reply: Msg;
+    try {
+      reply = await this.nc.request(subject, payload, { timeout: this.timeoutMs, headers: h });
+    } catch (err) {
+      throw fromNatsError(err, this.timeoutMs);
+    }
+    if (reply.headers?.has(Headers.serviceErrorCode)) throw fromServiceError(reply);
+    return reply.data;
+  }
+}
+
+function fromNatsError(err: unknown, timeoutMs: number): GatewayError {
+  if (err instanceof errors.TimeoutError) {
+    return new GatewayError("SERVICE_TIMEOUT", `the service did not reply within ${timeoutMs} ms`);
+  }
+  if (err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders())) {
+    return new GatewayError("NO_SERVICE", "no service instance is serving this route right now");
+  }
+  return new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
+}
+
+/** The first code of the shared table with that status: what a service that sends only a number means. */
+const codeByStatus = new Map<number, ErrorCodeName>();
+for (const [code, status] of Object.entries(ErrorCode) as [ErrorCodeName, number][]) {
+  if (!codeByStatus.has(status)) codeByStatus.set(status, code);
+}
+
+const hiddenDetail = new Set<ErrorCodeName>(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
+
+function fromServiceError(reply: Msg): GatewayError {
+  const h = reply.headers!;
+  const reason = h.get(Headers.errorReason);
+  const status = Number(h.get(Headers.serviceErrorCode));
+  const code: ErrorCodeName = isErrorCode(reason) ? reason : (codeByStatus.get(status) ?? "INTERNAL");
+  // A service's internal failure text may carry a stack or an address: it goes to its logs, not here.
+  const detail = hiddenDetail.has(code) ? "the service failed to handle the request" : h.get(Headers.serviceError);
+  const field = h.get(Headers.errorField);
+  return new GatewayError(code, detail || code, field === "" ? undefined : field);
+}

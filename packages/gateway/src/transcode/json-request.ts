@@ -1,0 +1,102 @@
+import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { GatewayError } from "../errors.js";
+import type { Route } from "../routes/route.js";
+import { locateJsonFault } from "./json-error-path.js";
+
+type Query = Record<string, string | string[] | undefined>;
+type JsonObject = Record<string, unknown>;
+
+/**
+ * The request message of a route from proto3 JSON: the body where the rule says, then query
+ * parameters for fields the path and body leave free, then path parameters, which win over both.
+ */
+export function requestFromJson(route: Route, body: unknown, params: Map<string, string>, query: Query): Message {
+  const input = route.method.input;
+  let json: JsonObject;
+  if (route.body === "*") {
+    if (body === undefined) json = {};
+    else if (isObject(body)) json = { ...body };
+    else throw new GatewayError("INVALID_FIELD", `request body must be a JSON object, got ${describe(body)}`);
+  } else {
+    json = {};
+    if (route.body !== undefined && body !== undefined) json[route.body.jsonName] = body;
+  }
+
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    const fields = resolve(input, key);
+    if (fields === undefined) throw new GatewayError("INVALID_FIELD", `unknown query parameter "${key}"`, key);
+    if (isBound(route, fields)) {
+      throw new GatewayError("INVALID_FIELD", `query parameter "${key}" is bound by the path or body`, key);
+    }
+    const leaf = fields.at(-1)!;
+    const values = Array.isArray(value) ? value : [value];
+    if (leaf.fieldKind !== "list" && values.length > 1) {
+      throw new GatewayError("INVALID_FIELD", `query parameter "${key}" is not repeated`, key);
+    }
+    setPath(json, fields, leaf.fieldKind === "list" ? values.map((v) => scalarJson(leaf, v)) : scalarJson(leaf, values[0]!));
+  }
+
+  for (const [i, fields] of route.pathFields.entries()) {
+    const value = params.get(route.template.variables[i]!.fieldPath.join("."));
+    if (value !== undefined) setPath(json, fields, scalarJson(fields.at(-1)!, value));
+  }
+
+  try {
+    return fromJson(input, json as JsonValue);
+  } catch {
+    const fault = locateJsonFault(input, json);
+    const detail = fault.field === undefined ? fault.reason : `${fault.field}: ${fault.reason}`;
+    throw new GatewayError("INVALID_FIELD", detail, fault.field);
+  }
+}
+
+/** A query key is a field path by proto or JSON names: `page_size`, `filter.name`. */
+function resolve(root: DescMessage, key: string): DescField[] | undefined {
+  const fields: DescField[] = [];
+  let message: DescMessage | undefined = root;
+  for (const name of key.split(".")) {
+    const field: DescField | undefined = message?.fields.find((f) => f.name === name || f.jsonName === name);
+    if (field === undefined || field.fieldKind === "map") return undefined;
+    fields.push(field);
+    message = field.fieldKind === "message" ? field.message : undefined;
+  }
+  return fields;
+}
+
+function isBound(route: Route, fields: readonly DescField[]): boolean {
+  if (route.body === "*") return true;
+  if (route.body !== undefined && fields[0] === route.body) return true;
+  return route.pathFields.some((bound) => bound.every((f, i) => fields[i] === f) || fields.every((f, i) => bound[i] === f));
+}
+
+/** Path and query values are text; proto3 JSON takes numbers and enums as strings, not booleans. */
+function scalarJson(field: DescField, text: string): unknown {
+  const scalar =
+    field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar") ? field.scalar : undefined;
+  if (scalar === ScalarType.BOOL && (text === "true" || text === "false")) return text === "true";
+  return text;
+}
+
+function setPath(json: JsonObject, fields: readonly DescField[], value: unknown): void {
+  let target = json;
+  for (const [i, field] of fields.entries()) {
+    if (field.name !== field.jsonName) delete target[field.name];
+    if (i === fields.length - 1) {
+      target[field.jsonName] = value;
+      return;
+    }
+    const next = target[field.jsonName];
+    const object: JsonObject = isObject(next) ? { ...next } : {};
+    target[field.jsonName] = object;
+    target = object;
+  }
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
+}
