@@ -1,0 +1,39 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { contractFiles } from "@switchyard/contracts";
+import { buildGateway, type GatewayConfig } from "@switchyard/gateway";
+import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import type { FastifyInstance } from "fastify";
+
+export interface Stack {
+  ns: NatsServer;
+  nc: NatsConnection;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const defaults: Pick<GatewayConfig, "requestTimeoutMs" | "bodyLimitBytes" | "logLevel" | "accessLog"> = {
+  requestTimeoutMs: 5000,
+  bodyLimitBytes: 1_048_576,
+  logLevel: "silent",
+  accessLog: false,
+};
+
+/** A real nats-server and a gateway in front of it; services are started by each test file. */
+export async function startStack(config: Partial<typeof defaults> = {}): Promise<Stack> {
+  const ns = await startNatsServer();
+  const nc = await connect({ servers: ns.url, noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  const app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: { ...defaults, ...config } });
+  await app.ready();
+  return {
+    ns,
+    nc,
+    app,
+    async close() {
+      await app.close();
+      if (!nc.isClosed()) await nc.close();
+      await ns.stop();
+    },
+  };
+}
+
+export const PROBLEM = "application/problem+json; charset=utf-8";

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { headers } from "@nats-io/transport-node";
+import { Headers } from "@switchyard/protocol";
+import { PROBLEM, startStack, type Stack } from "./harness.js";
+
+// These tests stand in for services with raw NATS subscribers, to produce what a real service
+// rarely does: silence, garbage, failures.
+describe("gateway when services or NATS misbehave", () => {
+  let stack: Stack;
+
+  beforeEach(async () => {
+    stack = await startStack({ requestTimeoutMs: 300 });
+  });
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  it("answers 503 NO_SERVICE at once when no instance listens", { timeout: 5000 }, async () => {
+    await stack.close();
+    stack = await startStack({ requestTimeoutMs: 60_000 });
+    const res = await stack.app.inject({ method: "GET", url: "/" });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.headers["content-type"], PROBLEM);
+    assert.equal(res.json().code, "NO_SERVICE");
+  });
+
+  it("answers 504 SERVICE_TIMEOUT when the service never replies", async () => {
+    stack.nc.subscribe("users.v1.UserService.GetUser", { callback: () => undefined });
+    await stack.nc.flush();
+    const res = await stack.app.inject({ method: "GET", url: "/users/abc" });
+    assert.equal(res.statusCode, 504);
+    assert.equal(res.headers["content-type"], PROBLEM);
+    assert.equal(res.json().code, "SERVICE_TIMEOUT");
+  });
+
+  it("answers 502 BAD_SERVICE_REPLY when the reply does not decode", async () => {
+    stack.nc.subscribe("users.v1.UserService.Ping", { callback: (_, msg) => void msg.respond(new Uint8Array([0xff, 0xff, 0xff])) });
+    await stack.nc.flush();
+    const res = await stack.app.inject({ method: "GET", url: "/" });
+    assert.equal(res.statusCode, 502);
+    assert.equal(res.json().code, "BAD_SERVICE_REPLY");
+  });
+
+  it("hides an internal service failure's description", async () => {
+    stack.nc.subscribe("users.v1.UserService.Ping", {
+      callback: (_, msg) => {
+        const h = headers();
+        h.set(Headers.serviceErrorCode, "500");
+        h.set(Headers.serviceError, "TypeError: x is undefined at /srv/app/handler.js:12");
+        msg.respond(new Uint8Array(), { headers: h });
+      },
+    });
+    await stack.nc.flush();
+    const res = await stack.app.inject({ method: "GET", url: "/" });
+    assert.equal(res.statusCode, 500);
+    assert.equal(res.headers["content-type"], PROBLEM);
+    assert.equal(res.json().code, "INTERNAL");
+    assert.doesNotMatch(res.body, /TypeError|handler\.js/);
+  });
+
+  it("maps a bare numeric service error code to its status", async () => {
+    stack.nc.subscribe("users.v1.UserService.Ping", {
+      callback: (_, msg) => {
+        const h = headers();
+        h.set(Headers.serviceErrorCode, "429");
+        h.set(Headers.serviceError, "slow down");
+        msg.respond(new Uint8Array(), { headers: h });
+      },
+    });
+    await stack.nc.flush();
+    const res = await stack.app.inject({ method: "GET", url: "/" });
+    assert.equal(res.statusCode, 429);
+    assert.deepEqual([res.json().code, res.json().detail], ["RESOURCE_EXHAUSTED", "slow down"]);
+  });
+
+  it("answers 503 NATS_UNAVAILABLE at once while NATS is down", { timeout: 10_000 }, async () => {
+    await stack.ns.kill();
+    while (stack.app.natsConnected()) await sleep(20);
+    const res = await stack.app.inject({ method: "GET", url: "/" });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, "NATS_UNAVAILABLE");
+  });
+});

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { GetUserRequestSchema, GetUserResponseSchema, PingRequestSchema, UserService } from "@switchyard/contracts";
+import { Headers } from "@switchyard/protocol";
+import { serve, ServiceError, type RunningService } from "@switchyard/service";
+import { startNatsServer, type NatsServer } from "@switchyard/testing";
+
+const quiet = { info: () => undefined, error: () => undefined };
+
+describe("serve", () => {
+  let ns: NatsServer;
+  let nc: NatsConnection;
+  let release: () => void = () => undefined;
+  let svc: RunningService;
+
+  before(async () => {
+    ns = await startNatsServer({ jetstream: false });
+    nc = await connect({ servers: ns.url });
+    svc = await serve({
+      nc,
+      service: UserService,
+      name: "sdk-test",
+      version: "0.0.1",
+      logger: quiet,
+      implementation: {
+        ping: () => {
+          throw new Error("database password is hunter2");
+        },
+        createUser: () => {
+          throw new ServiceError("ALREADY_EXISTS", "taken", "user.email");
+        },
+        getUser: async (request) => {
+          if (request.id === "slow") await new Promise<void>((resolve) => (release = resolve));
+          return { user: { id: request.id, firstName: "Slow" } };
+        },
+      },
+    });
+  });
+  after(async () => {
+    await nc.close();
+    await ns.stop();
+  });
+
+  const getUser = (id: string) => toBinary(GetUserRequestSchema, create(GetUserRequestSchema, { id }));
+
+  it("registers one endpoint per RPC in the contract's queue group, with metadata", async () => {
+    const reply = await nc.request("$SRV.INFO.sdk-test");
+    const info = reply.json<{ metadata: Record<string, string>; endpoints: { name: string; subject: string; queue_group: string }[] }>();
+    assert.equal(info.metadata["language"], "typescript");
+    assert.equal(info.metadata["contract"], "users.v1");
+    assert.deepEqual(
+      info.endpoints.map((e) => [e.name, e.subject, e.queue_group]),
+      UserService.methods.map((m) => [m.name, `users.v1.UserService.${m.name}`, "users-v1-UserService"]),
+    );
+  });
+
+  it("replies with a ServiceError's code, status, message and field", async () => {
+    const reply = await nc.request("users.v1.UserService.CreateUser", new Uint8Array());
+    assert.equal(reply.headers?.get(Headers.serviceErrorCode), "409");
+    assert.equal(reply.headers?.get(Headers.errorReason), "ALREADY_EXISTS");
+    assert.equal(reply.headers?.get(Headers.errorField), "user.email");
+    assert.equal(reply.headers?.get(Headers.serviceError), "taken");
+  });
+
+  it("turns an unexpected throw into INTERNAL without its message", async () => {
+    const reply = await nc.request("users.v1.UserService.Ping", toBinary(PingRequestSchema, create(PingRequestSchema)));
+    assert.equal(reply.headers?.get(Headers.errorReason), "INTERNAL");
+    assert.equal(reply.headers?.get(Headers.serviceErrorCode), "500");
+    assert.doesNotMatch(reply.headers?.get(Headers.serviceError) ?? "", /hunter2/);
+  });
+
+  it("rejects bytes that are not the request type and keeps serving", async () => {
+    const bad = await nc.request("users.v1.UserService.GetUser", new Uint8Array([0xff, 0xff, 0xff]));
+    assert.equal(bad.headers?.get(Headers.errorReason), "INVALID_ARGUMENT");
+    assert.equal(bad.headers?.get(Headers.serviceError), "request is not a valid users.v1.GetUserRequest");
+    const good = await nc.request("users.v1.UserService.GetUser", getUser("7"));
+    assert.equal(fromBinary(GetUserResponseSchema, good.data).user?.id, "7");
+  });
+
+  it("answers requests in flight before stop() resolves", async () => {
+    const pending = nc.request("users.v1.UserService.GetUser", getUser("slow"), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let stopped = false;
+    const stopping = svc.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(stopped, false, "stop() must wait for the request in flight");
+    release();
+    const reply = await pending;
+    await stopping;
+    assert.equal(fromBinary(GetUserResponseSchema, reply.data).user?.firstName, "Slow");
+    await assert.rejects(nc.request("users.v1.UserService.GetUser", getUser("1"), { timeout: 500 }), {
+      name: /NoResponders|RequestError|TimeoutError/,
+    });
+  });
+});
