@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the stack and the tests need and is missing; quick when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v nats-server >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing nats-server from apt"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  else
+    echo "setup: nats-server is not on PATH. Install it (Debian/Ubuntu: sudo apt-get install nats-server;" >&2
+    echo "       macOS: brew install nats-server; or a release binary) and run this again." >&2
+    exit 1
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if ! (cd services/users-rb && bundle check >/dev/null 2>&1); then
+  echo "setup: bundle install (services/users-rb)"
+  (cd services/users-rb && bundle install --quiet)
+fi
