@@ -34,11 +34,15 @@ export class UserStore {
   }
 
   async get(id: string): Promise<User | undefined> {
+    // Ids come from URLs; one that is not a single KV key token was never stored.
+    if (!KEY_TOKEN.test(id)) return undefined;
     const entry = await this.kv.get(userKey(id));
     if (entry === null || entry.operation !== "PUT") return undefined;
     return fromBinary(UserSchema, entry.value);
   }
 }
+
+const KEY_TOKEN = /^[-_=A-Za-z0-9]+$/;
 
 function isWrongLastSequence(err: unknown): boolean {
   return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;

@@ -1,0 +1,132 @@
+/**
+ * `npm run bench`: the gateway against bench/src/reference.ts, both in front of one users-ts instance
+ * on one nats-server, loaded alternately so the machine's noise falls on both alike.
+ * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50).
+ * A MISS against a target is reported, not an exit code; failed or non-2xx requests are (exit 1).
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { startNatsServer } from "@switchyard/testing";
+import { runLoad, type RunResult } from "./load.js";
+import { freePort, httpOk, repoRoot, RssSampler, spawnTs, waitUntil, type Child } from "./processes.js";
+import { compare, formatTable, summarize, writeJson, type ScenarioReport } from "./report.js";
+import { createUser, ping, type Scenario } from "./requests.js";
+
+const config = {
+  durationS: envNumber("BENCH_DURATION", 10),
+  warmupS: envNumber("BENCH_WARMUP", 3),
+  rounds: envNumber("BENCH_ROUNDS", 2),
+  connections: envNumber("BENCH_CONNECTIONS", 50),
+};
+const GATEWAY_ENTRY = "packages/gateway/src/main.ts";
+const RESULTS = join(repoRoot, "bench/results/latest.json");
+
+// Teardown steps, run last-first, whether the bench ends, fails or is interrupted.
+const cleanup: Array<() => Promise<void>> = [];
+let tornDown: Promise<void> | undefined;
+function teardown(): Promise<void> {
+  tornDown ??= (async () => {
+    for (const step of cleanup.reverse()) await step().catch((err: unknown) => console.error("teardown:", err));
+  })();
+  return tornDown;
+}
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.once(signal, () => void teardown().finally(() => process.exit(code)));
+}
+
+try {
+  await bench();
+} catch (err) {
+  console.error(`\nbench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await teardown();
+}
+
+async function bench(): Promise<void> {
+  if (!existsSync(join(repoRoot, GATEWAY_ENTRY))) throw new Error(`${GATEWAY_ENTRY} does not exist yet`);
+  console.error(`config: ${JSON.stringify(config)}`);
+
+  const nats = await startNatsServer();
+  cleanup.push(() => nats.stop());
+  const env = { NATS_URL: nats.url };
+
+  const users = track(spawnTs("users-ts", "services/users-ts/src/main.ts", env));
+  await waitUntil(users, () => answersPing(nats.url));
+
+  const [refPort, gwPort] = [await freePort(), await freePort()];
+  const reference = track(spawnTs("reference", "bench/src/reference.ts", { ...env, PORT: `${refPort}`, HOST: "127.0.0.1" }));
+  const gateway = track(
+    spawnTs("gateway", GATEWAY_ENTRY, { ...env, PORT: `${gwPort}`, HOST: "127.0.0.1", LOG_LEVEL: "warn" }),
+  );
+  const targets = [
+    { name: "reference", child: reference, url: `http://127.0.0.1:${refPort}` },
+    { name: "gateway", child: gateway, url: `http://127.0.0.1:${gwPort}` },
+  ] as const;
+  await Promise.all(targets.map((t) => waitUntil(t.child, () => httpOk(`${t.url}/`))));
+
+  const sampler = new RssSampler(targets.map((t) => t.child.pid));
+  cleanup.push(async () => sampler.stop());
+
+  const reports: ScenarioReport[] = [];
+  const failures: string[] = [];
+  for (const scenario of [ping, createUser]) {
+    console.error(`\n${scenario.name}`);
+    for (const t of targets) sampler.takePeak(t.child.pid); // start this scenario's window
+
+    const runs: Record<(typeof targets)[number]["name"], RunResult[]> = { reference: [], gateway: [] };
+    const load = async (t: (typeof targets)[number], seconds: number, label: string): Promise<RunResult> => {
+      const result = await runLoad(t.url, scenario, config.connections, seconds);
+      if (t.child.exited()) throw new Error(`${t.name} died during the load:\n${t.child.stderrTail()}`);
+      console.error(`  ${label.padEnd(9)} ${t.name.padEnd(9)} ${describe(result)}`);
+      if (result.errors > 0 || result.non2xx > 0) failures.push(`${scenario.name} ${t.name} ${label}: ${describe(result)}`);
+      return result;
+    };
+
+    for (const t of targets) await load(t, config.warmupS, "warm-up");
+    for (let round = 1; round <= config.rounds; round++) {
+      for (const t of targets) runs[t.name].push(await load(t, config.durationS, `round ${round}`));
+    }
+    reports.push(
+      compare(
+        scenario.name,
+        summarize(runs.reference, sampler.takePeak(reference.pid)),
+        summarize(runs.gateway, sampler.takePeak(gateway.pid)),
+      ),
+    );
+  }
+
+  console.log(`\n${formatTable(reports)}`);
+  await writeJson(RESULTS, { date: new Date().toISOString(), node: process.version, config, scenarios: reports, failures });
+  console.log(`\nresults: ${RESULTS}`);
+  if (failures.length > 0) throw new Error(`requests failed, the numbers above are not valid:\n  ${failures.join("\n  ")}`);
+}
+
+function track(child: Child): Child {
+  cleanup.push(() => child.stop());
+  return child;
+}
+
+async function answersPing(url: string): Promise<boolean> {
+  const nc = await connect({ servers: url });
+  try {
+    await nc.request("users.v1.UserService.Ping", new Uint8Array(), { timeout: 1000 });
+    return true;
+  } finally {
+    await nc.close();
+  }
+}
+
+function describe(r: RunResult): string {
+  const bad = r.errors + r.non2xx > 0 ? `  ERRORS ${r.errors} non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodes)}` : "";
+  return `${r.reqPerSec.toFixed(0)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${r.total} requests)${bad}`;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,124 @@
+/** Child processes for the bench: spawn under tsx, wait until ready, sample RSS, tear down. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface Child {
+  readonly name: string;
+  readonly pid: number;
+  /** The last lines of stderr, for the message when it dies or never gets ready. */
+  stderrTail(): string;
+  exited(): boolean;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+// Last resort: whatever path the process takes out, no server is left behind.
+process.on("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+/** Runs a TypeScript entry point (relative to the repo root) the way `npm run start:*` does. */
+export function spawnTs(name: string, entry: string, env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    // stdout is not read: a pipe nobody drains would block a chatty child.
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  if (child.pid === undefined) throw new Error(`${name}: spawn failed`);
+  live.add(child);
+  let tail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+  });
+  const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void exit.then(() => live.delete(child));
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+
+  return {
+    name,
+    pid: child.pid,
+    stderrTail: () => tail,
+    exited,
+    async stop(graceMs = 5000) {
+      if (exited()) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `probe` until it resolves true; fails early with the child's stderr if the child dies. */
+export async function waitUntil(child: Child, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exited()) throw new Error(`${child.name} exited before it was ready:\n${child.stderrTail()}`);
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${child.name} not ready after ${timeoutMs} ms:\n${child.stderrTail()}`);
+    await sleep(100);
+  }
+}
+
+/** True once `GET url` answers 200. */
+export async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await res.arrayBuffer();
+  return res.status === 200;
+}
+
+/** A port free right now on 127.0.0.1 (the OS picks it; the child binds it moments later). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** Peak resident memory per pid, sampled from /proc while the load runs. */
+export class RssSampler {
+  private readonly peaks = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pids: readonly number[], intervalMs = 200) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Peak bytes since the last reset, then starts a new window. */
+  takePeak(pid: number): number {
+    this.sample();
+    const peak = this.peaks.get(pid) ?? 0;
+    this.peaks.delete(pid);
+    return peak;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private sample(): void {
+    for (const pid of this.pids) {
+      const rss = readRss(pid);
+      if (rss !== undefined && rss > (this.peaks.get(pid) ?? 0)) this.peaks.set(pid, rss);
+    }
+  }
+}
+
+function readRss(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The yardstick: the least a hand-written node:http + nats.js + protobuf-es proxy does for the two
+ * benchmarked routes. No framework, no validation beyond what fromJson does, no logging. The gateway
+ * is compared against this, so it stays honest: same NATS options, same codec, same subjects.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { create, fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
+import { connect, RequestError, TimeoutError } from "@nats-io/transport-node";
+import {
+  CreateUserRequestSchema,
+  CreateUserResponseSchema,
+  PingRequestSchema,
+  PingResponseSchema,
+  UserSchema,
+} from "@switchyard/contracts";
+
+const port = Number(process.env["PORT"] ?? 3100);
+const host = process.env["HOST"] ?? "127.0.0.1";
+const nc = await connect({ servers: process.env["NATS_URL"] ?? "nats://127.0.0.1:4222", noAsyncTraces: true });
+
+const server = createServer((req, res) => {
+  route(req, res).catch((err: unknown) => send(res, 500, { error: String(err) }));
+});
+
+async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method === "GET" && req.url === "/") {
+    return call(res, "users.v1.UserService.Ping", toBinary(PingRequestSchema, create(PingRequestSchema)), PingResponseSchema);
+  }
+  if (req.method === "POST" && req.url === "/users") {
+    let request;
+    try {
+      const user = fromJson(UserSchema, JSON.parse(await readBody(req)) as JsonValue);
+      request = create(CreateUserRequestSchema, { user });
+    } catch (err) {
+      return send(res, 400, { error: (err as Error).message });
+    }
+    return call(res, "users.v1.UserService.CreateUser", toBinary(CreateUserRequestSchema, request), CreateUserResponseSchema);
+  }
+  send(res, 404, { error: "not found" });
+}
+
+/** One NATS request; an error reply (empty body, micro headers) becomes its HTTP status. */
+async function call(res: ServerResponse, subject: string, bytes: Uint8Array, schema: DescMessage): Promise<void> {
+  let msg;
+  try {
+    msg = await nc.request(subject, bytes, { timeout: 5000 });
+  } catch (err) {
+    if (err instanceof TimeoutError) return send(res, 504, { error: "timeout" });
+    if (err instanceof RequestError && err.isNoResponders()) return send(res, 503, { error: "no responders" });
+    throw err;
+  }
+  const code = msg.headers?.get("Nats-Service-Error-Code");
+  if (code) return send(res, Number(code), { error: msg.headers?.get("Nats-Service-Error") ?? "" });
+  send(res, 200, toJson(schema, fromBinary(schema, msg.data)));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+  res.end(json);
+}
+
+server.listen(port, host);
+
+const stop = (): void => {
+  server.close();
+  server.closeAllConnections();
+  void nc.drain().finally(() => process.exit(0));
+};
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);

@@ -1,0 +1,79 @@
+/** Medians, ratios against the reference, the targets, the table and the JSON file. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { RunResult } from "./load.js";
+
+export const TARGETS = { minThroughputRatio: 0.9, maxP99Ratio: 1.1, maxRssMb: 100 } as const;
+
+export interface TargetSummary {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  peakRssMb: number;
+  runs: RunResult[];
+}
+
+export interface ScenarioReport {
+  scenario: string;
+  reference: TargetSummary;
+  gateway: TargetSummary;
+  ratios: { reqPerSec: number; p99: number };
+  checks: { throughput: boolean; p99: boolean; rss: boolean };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarize(runs: RunResult[], peakRssBytes: number): TargetSummary {
+  return {
+    reqPerSec: median(runs.map((r) => r.reqPerSec)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    peakRssMb: peakRssBytes / 2 ** 20,
+    runs,
+  };
+}
+
+export function compare(scenario: string, reference: TargetSummary, gateway: TargetSummary): ScenarioReport {
+  const ratios = { reqPerSec: gateway.reqPerSec / reference.reqPerSec, p99: gateway.p99Ms / reference.p99Ms };
+  return {
+    scenario,
+    reference,
+    gateway,
+    ratios,
+    checks: {
+      throughput: ratios.reqPerSec >= TARGETS.minThroughputRatio,
+      p99: ratios.p99 <= TARGETS.maxP99Ratio,
+      rss: gateway.peakRssMb <= TARGETS.maxRssMb,
+    },
+  };
+}
+
+export function formatTable(reports: ScenarioReport[]): string {
+  const rows = [["scenario", "target", "req/s", "p50 ms", "p99 ms", "peak RSS MB"]];
+  for (const r of reports) {
+    for (const [target, s] of [["reference", r.reference], ["gateway", r.gateway]] as const) {
+      rows.push([r.scenario, target, s.reqPerSec.toFixed(0), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.peakRssMb.toFixed(1)]);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]): string => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  const out = [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line), ""];
+
+  const mark = (ok: boolean): string => (ok ? "PASS" : "MISS");
+  for (const r of reports) {
+    out.push(`${r.scenario}: gateway/reference`);
+    out.push(`  req/s ${r.ratios.reqPerSec.toFixed(3)}x (target >= ${TARGETS.minThroughputRatio}x)  ${mark(r.checks.throughput)}`);
+    out.push(`  p99   ${r.ratios.p99.toFixed(3)}x (target <= ${TARGETS.maxP99Ratio}x)  ${mark(r.checks.p99)}`);
+    out.push(`  gateway RSS ${r.gateway.peakRssMb.toFixed(1)} MB (target <= ${TARGETS.maxRssMb} MB)  ${mark(r.checks.rss)}`);
+  }
+  return out.join("\n");
+}
+
+export async function writeJson(path: string, data: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify(data, null, 2) + "\n");
+}

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { describeOutput } from "./target.js";
+import { concurrencyTests } from "./users/concurrency.js";
+import { createUserTests } from "./users/create-user.js";
+import { discoveryTests } from "./users/discovery.js";
+import { getUserTests } from "./users/get-user.js";
+import { kvLayoutTests } from "./users/kv-layout.js";
+import { malformedTests } from "./users/malformed.js";
+import { pingTests } from "./users/ping.js";
+import { UsersSuiteContext } from "./users/suite-context.js";
+
+export interface UsersSuiteOptions {
+  /** Shell command starting one instance; it reads NATS_URL and should `exec` the service. */
+  target: string;
+  /** Working directory of the command (default: the repository root). */
+  cwd?: string;
+  /** How long the instance has to answer its first Ping (default 20 s). */
+  readyTimeoutMs?: number;
+  /** How long the instance has to exit after SIGTERM (default 10 s). */
+  stopTimeoutMs?: number;
+  /** Echo the instance's output to stderr (default false). */
+  echo?: boolean;
+}
+
+/** The repository root, where target commands run. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/**
+ * Registers the users.v1.UserService conformance tests (services/README.md) with node:test: one
+ * nats-server and one instance of the target for the whole suite, driven over NATS only.
+ */
+export function registerUsersSuite(options: UsersSuiteOptions): void {
+  const ctx = new UsersSuiteContext();
+  const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+
+  describe(`users.v1.UserService conformance: ${options.target}`, () => {
+    before(
+      () =>
+        ctx.start({
+          command: options.target,
+          cwd: options.cwd ?? REPO_ROOT,
+          readyTimeoutMs,
+          echo: options.echo ?? false,
+        }),
+      { timeout: readyTimeoutMs + 15_000 },
+    );
+    after(() => ctx.stop());
+
+    pingTests(ctx);
+    createUserTests(ctx);
+    getUserTests(ctx);
+    kvLayoutTests(ctx);
+    malformedTests(ctx);
+    concurrencyTests(ctx);
+    // After the others: it counts their requests.
+    discoveryTests(ctx);
+
+    describe("shutdown", () => {
+      it("on SIGTERM, drains and exits 0", async () => {
+        const exit = await ctx.target.terminate(stopTimeoutMs);
+        assert.deepEqual(exit, { code: 0, signal: null }, describeOutput(ctx.target.output()));
+      });
+    });
+  });
+}

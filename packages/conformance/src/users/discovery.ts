@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { UserService } from "@switchyard/contracts";
+import { methodSubject, queueGroup } from "@switchyard/protocol";
+import { CONTRACT, SERVICE_NAME } from "./fixtures.js";
+import type { UsersSuiteContext } from "./suite-context.js";
+
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/** The NATS services API: how operators and tools see the implementation. */
+export function discoveryTests(ctx: UsersSuiteContext): void {
+  describe("micro service discovery", () => {
+    it(`$SRV.PING.${SERVICE_NAME} answers with the name, an id and a SemVer version`, async () => {
+      const ping = await ctx.discover("PING");
+      assert.equal(ping["name"], SERVICE_NAME);
+      assert.ok(typeof ping["id"] === "string" && ping["id"] !== "", "id is set");
+      assert.match(String(ping["version"]), SEMVER);
+    });
+
+    it(`$SRV.INFO.${SERVICE_NAME} lists one endpoint per RPC, in the contract's queue group`, async () => {
+      const info = await ctx.discover("INFO");
+      assert.equal(info["name"], SERVICE_NAME);
+      assert.match(String(info["version"]), SEMVER);
+      const metadata = (info["metadata"] ?? {}) as Record<string, unknown>;
+      assert.equal(metadata["contract"], CONTRACT);
+      assert.ok(typeof metadata["language"] === "string" && metadata["language"] !== "", "metadata.language is set");
+
+      const endpoints = ((info["endpoints"] ?? []) as Record<string, unknown>[]).map((e) => ({
+        name: e["name"],
+        subject: e["subject"],
+        queue_group: e["queue_group"],
+      }));
+      const expected = UserService.methods.map((method) => ({
+        name: method.name,
+        subject: methodSubject(method),
+        queue_group: queueGroup(UserService),
+      }));
+      const byName = (a: { name: unknown }, b: { name: unknown }): number => String(a.name).localeCompare(String(b.name));
+      assert.deepEqual(endpoints.sort(byName), expected.sort(byName));
+    });
+
+    it(`$SRV.STATS.${SERVICE_NAME} counts the requests of every endpoint`, async () => {
+      const stats = await ctx.discover("STATS");
+      const endpoints = (stats["endpoints"] ?? []) as Record<string, unknown>[];
+      for (const method of UserService.methods) {
+        const endpoint = endpoints.find((e) => e["name"] === method.name);
+        assert.ok(endpoint !== undefined, `stats of ${method.name}`);
+        // Every RPC has been called by the tests before this one.
+        assert.ok(Number(endpoint["num_requests"]) > 0, `${method.name} num_requests > 0`);
+      }
+    });
+  });
+}
