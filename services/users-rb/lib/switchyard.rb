@@ -1,0 +1,19 @@
+# frozen_string_literal: true
+
+# Switchyard's service layer for Ruby: serves a Protobuf service contract as a NATS micro service
+# (nats-pure's services API), one endpoint per RPC, with Switchyard's error headers.
+require "nats/client"
+require "google/protobuf"
+
+require_relative "switchyard/protocol"
+require_relative "switchyard/service_error"
+require_relative "switchyard/config_error"
+require_relative "switchyard/config"
+require_relative "switchyard/rpc"
+require_relative "switchyard/contract"
+require_relative "switchyard/call"
+require_relative "switchyard/replier"
+require_relative "switchyard/dispatcher"
+require_relative "switchyard/server"
+require_relative "switchyard/log"
+require_relative "switchyard/runner"

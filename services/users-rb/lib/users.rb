@@ -1,0 +1,14 @@
+# frozen_string_literal: true
+
+# users.v1.UserService in Ruby. The generated stubs require each other by load path (lib/gen).
+gen = File.expand_path("gen", __dir__)
+$LOAD_PATH.unshift(gen) unless $LOAD_PATH.include?(gen)
+require "users/v1/users_pb"
+
+require_relative "switchyard"
+require_relative "users/constants"
+require_relative "users/keys"
+require_relative "users/user_store"
+require_relative "users/create_user_validator"
+require_relative "users/user_service"
+require_relative "users/app"

@@ -1,0 +1,33 @@
+# frozen_string_literal: true
+
+module Users
+  # Wires the process together: configuration from the environment, the store on the work
+  # connection, the service on the served one.
+  module App
+    module_function
+
+    def run(env: ENV, out: $stdout)
+      logger = Switchyard::Log.new(out, progname: "users-rb")
+      config = Switchyard::Config.from_env(env)
+      runner = Switchyard::Runner.new(config: config, name: "users-rb", logger: logger) do |client, work_client|
+        server(client, store: UserStore.open(work_client.jetstream), logger: logger)
+      end
+      runner.run
+    rescue Switchyard::ConfigError => error
+      logger.error(error.message)
+      2
+    end
+
+    def server(client, store:, logger:)
+      Switchyard::Server.new(
+        client,
+        contract: Switchyard::Contract.lookup(CONTRACT),
+        name: NAME,
+        version: VERSION,
+        description: CONTRACT,
+        implementation: UserService.new(store: store),
+        logger: logger
+      )
+    end
+  end
+end

@@ -1,0 +1,46 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+class ConfigTest < Minitest::Test
+  def config(env)
+    Switchyard::Config.from_env(env)
+  end
+
+  def test_defaults_to_the_local_server_and_reconnects_forever
+    options = config({}).connect_options("users-rb")
+
+    assert_equal ["nats://127.0.0.1:4222"], config({}).servers
+    assert_equal({name: "users-rb", reconnect: true, max_reconnect_attempts: -1}, options)
+  end
+
+  def test_a_cluster_is_a_comma_separated_list
+    servers = config("NATS_URL" => "nats://a:4222, tls://b:4223,c:4224,").servers
+
+    assert_equal ["nats://a:4222", "tls://b:4223", "c:4224"], servers
+  end
+
+  def test_credentials_become_connect_options
+    Tempfile.create("creds") do |creds|
+      env = {"NATS_USER" => "u", "NATS_PASSWORD" => "p", "NATS_TOKEN" => "t", "NATS_CREDS" => creds.path}
+      options = config(env).connect_options("x")
+
+      assert_equal ["u", "p", "t", creds.path], options.values_at(:user, :pass, :auth_token, :user_credentials)
+    end
+  end
+
+  def test_refuses_what_it_cannot_use
+    {
+      {"NATS_URL" => ""} => "NATS_URL",
+      {"NATS_URL" => "http://a:4222"} => "NATS_URL",
+      {"NATS_URL" => "nats://a:4222/path"} => "NATS_URL",
+      {"NATS_USER" => "u"} => "NATS_PASSWORD", # the one missing
+      {"NATS_PASSWORD" => "p"} => "NATS_USER",
+      {"NATS_CREDS" => "/nonexistent/user.creds"} => "NATS_CREDS"
+    }.each do |env, variable|
+      error = assert_raises(Switchyard::ConfigError, env.inspect) { config(env) }
+      assert_equal variable, error.variable
+      assert error.message.start_with?("#{variable}: ")
+    end
+  end
+end

@@ -1,0 +1,34 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+# The Ruby constants must say what packages/protocol (the gateway's side) says.
+class ProtocolTest < Minitest::Test
+  PROTOCOL_SRC = File.expand_path("../../../packages/protocol/src", __dir__)
+
+  def test_error_codes_match_the_protocol_package
+    source = File.read(File.join(PROTOCOL_SRC, "error-codes.ts"))
+    table = source[/export const ErrorCode = \{(.*?)\}/m, 1].scan(/(\w+): (\d+)/).to_h { |name, status| [name.to_sym, status.to_i] }
+
+    assert_equal 16, table.size
+    assert_equal table, Switchyard::Protocol::ERROR_CODES
+  end
+
+  def test_headers_match_the_protocol_package
+    source = File.read(File.join(PROTOCOL_SRC, "headers.ts"))
+    names = source.scan(/^\s+\w+: "([\w-]+)",/).flatten
+
+    assert_equal names.sort, Switchyard::Protocol::HEADERS.values.sort
+  end
+
+  def test_a_service_error_knows_its_status
+    error = Switchyard::ServiceError.new(:ALREADY_EXISTS, "email is already taken", field: "user.email")
+
+    assert_equal [:ALREADY_EXISTS, 409, "user.email", "email is already taken"], [error.code, error.status, error.field, error.message]
+    assert_equal 501, Switchyard::ServiceError.new("UNIMPLEMENTED", "x").status
+  end
+
+  def test_an_unknown_error_code_is_refused
+    assert_raises(ArgumentError) { Switchyard::ServiceError.new(:TEAPOT, "short and stout") }
+  end
+end

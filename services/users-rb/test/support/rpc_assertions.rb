@@ -1,0 +1,42 @@
+# frozen_string_literal: true
+
+module Support
+  # Sends users.v1.UserService requests over NATS and checks replies as the gateway reads them.
+  module RpcAssertions
+    SUBJECT = "users.v1.UserService"
+    TIMEOUT = 5
+    # Status: NATS's own (503 no responders).
+    ERROR_HEADERS = [*Switchyard::Protocol::HEADERS.values_at(:service_error, :service_error_code, :error_reason, :error_field), "Status"].freeze
+
+    def call_rpc(rpc, message, header: nil)
+      data = message.is_a?(String) ? message : message.class.encode(message)
+      options = {timeout: TIMEOUT}
+      options[:header] = header if header
+      client.request("#{SUBJECT}.#{rpc}", data, **options)
+    end
+
+    def assert_reply(reply, response_class)
+      present = ERROR_HEADERS & (reply.header || {}).keys
+      assert_empty present, "expected a success reply, got error headers #{reply.header.inspect}"
+      response_class.decode(reply.data)
+    end
+
+    def assert_service_error(reply, reason:, status:, message:, field: nil)
+      # nats-pure hands header values over as binary strings; ours are UTF-8.
+      header = (reply.header || {}).transform_values { |value| value.dup.force_encoding(Encoding::UTF_8) }
+      assert_equal "", reply.data, "an error reply has an empty body"
+      assert_equal reason, header["Switchyard-Error-Reason"]
+      assert_equal status.to_s, header["Nats-Service-Error-Code"]
+      assert_equal message, header["Nats-Service-Error"]
+      if field
+        assert_equal field, header["Switchyard-Error-Field"]
+      else
+        refute header.key?("Switchyard-Error-Field"), "no field expected, got #{header["Switchyard-Error-Field"].inspect}"
+      end
+    end
+
+    def srv(verb, name = Users::NAME)
+      JSON.parse(client.request("$SRV.#{verb}.#{name}", "", timeout: TIMEOUT).data)
+    end
+  end
+end

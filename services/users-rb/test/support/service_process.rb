@@ -1,0 +1,57 @@
+# frozen_string_literal: true
+
+require "rbconfig"
+
+module Support
+  # Runs bin/users-rb as a child process against the suite's nats-server and reads its output.
+  module ServiceProcess
+    BIN = File.expand_path("../../bin/users-rb", __dir__)
+    WAIT = 15 # seconds
+
+    # The child inherits RUBYOPT=-rbundler/setup from `bundle exec rake`.
+    def spawn_service(env = {})
+      @out, writer = IO.pipe
+      @pid = Process.spawn({"NATS_URL" => nats.url}.merge(env), RbConfig.ruby, BIN, out: writer, err: writer)
+      writer.close
+      @output = +""
+    end
+
+    def wait_for_output(pattern)
+      deadline = monotonic + WAIT
+      until pattern.match?(@output)
+        remaining = deadline - monotonic
+        flunk "no #{pattern.inspect} in the output within #{WAIT} s:\n#{@output}" if remaining <= 0
+        @output << @out.read_nonblock(4096) if @out.wait_readable(remaining)
+      end
+    rescue EOFError
+      flunk "users-rb exited before printing #{pattern.inspect}:\n#{@output}"
+    end
+
+    def wait_for_exit
+      deadline = monotonic + WAIT
+      until (status = Process.wait2(@pid, Process::WNOHANG)&.last)
+        flunk "users-rb did not exit within #{WAIT} s:\n#{@output}" if monotonic > deadline
+        sleep 0.02
+      end
+      @pid = nil
+      @output << @out.read
+      status
+    end
+
+    def kill_service
+      return unless @pid
+
+      Process.kill("KILL", @pid)
+      Process.wait(@pid)
+    rescue Errno::ESRCH, Errno::ECHILD
+      nil
+    ensure
+      @pid = nil
+      @out&.close
+    end
+
+    def monotonic
+      Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    end
+  end
+end
