@@ -101,7 +101,11 @@ async function handle(
     const reply = await handler.call(self, request, context);
     msg.respond(toBinary(method.output, create(method.output, reply as never)));
   } catch (err) {
-    respondError(msg, toServiceError(err, method, logger));
+    try {
+      respondError(msg, toServiceError(err, method, logger));
+    } catch (replyErr) {
+      logger.error(`${method.parent.typeName}.${method.name}: cannot send the error reply`, replyErr);
+    }
   }
 }
 
@@ -114,6 +118,11 @@ function toServiceError(err: unknown, method: DescMethod, logger: Logger): Servi
 function respondError(msg: ServiceMsg, err: ServiceError): void {
   const h = natsHeaders();
   h.set(Headers.errorReason, err.code);
-  if (err.field !== undefined) h.set(Headers.errorField, err.field);
-  msg.respondError(errorStatus(err.code), err.message, undefined, { headers: h });
+  if (err.field !== undefined) h.set(Headers.errorField, headerSafe(err.field));
+  msg.respondError(errorStatus(err.code), headerSafe(err.message), undefined, { headers: h });
+}
+
+/** Messages may quote client input (an id from a URL); a header value cannot hold control characters. */
+function headerSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, " ");
 }

@@ -33,6 +33,7 @@ describe("serve", () => {
         },
         getUser: async (request) => {
           if (request.id === "slow") await new Promise<void>((resolve) => (release = resolve));
+          if (request.id.startsWith("missing")) throw new ServiceError("NOT_FOUND", `user ${request.id} not found`);
           return { user: { id: request.id, firstName: "Slow" } };
         },
       },
@@ -77,6 +78,13 @@ describe("serve", () => {
     assert.equal(bad.headers?.get(Headers.serviceError), "request is not a valid users.v1.GetUserRequest");
     const good = await nc.request("users.v1.UserService.GetUser", getUser("7"));
     assert.equal(fromBinary(GetUserResponseSchema, good.data).user?.id, "7");
+  });
+
+  it("keeps client input that cannot be a header value out of the error headers", async () => {
+    const reply = await nc.request("users.v1.UserService.GetUser", getUser("missing\r\nX-Forged: 1"));
+    assert.equal(reply.headers?.get(Headers.errorReason), "NOT_FOUND");
+    assert.equal(reply.headers?.get(Headers.serviceError), "user missing  X-Forged: 1 not found");
+    assert.equal(reply.headers?.get("X-Forged"), "");
   });
 
   it("answers requests in flight before stop() resolves", async () => {

@@ -14,7 +14,7 @@ export function validateCreateUser(request: CreateUserRequest): asserts request 
   if (user.id !== "") throw invalid("user.id", "user.id is assigned by the service");
   checkName("user.first_name", user.firstName);
   checkName("user.last_name", user.lastName);
-  if (user.email !== "" && (user.email.length > MAX_EMAIL || !EMAIL.test(user.email))) {
+  if (user.email !== "" && ([...user.email].length > MAX_EMAIL || !EMAIL.test(user.email))) {
     throw invalid("user.email", "user.email must be a valid email address");
   }
 }
