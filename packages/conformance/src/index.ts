@@ -1,5 +1,4 @@
 export { registerUsersSuite, REPO_ROOT, type UsersSuiteOptions } from "./users-suite.js";
 export { optionsFromEnv, DEFAULT_TARGET } from "./options-from-env.js";
-export { startTarget, type Target, type TargetExit, type TargetOptions } from "./target.js";
 export { RpcClient, type RpcReply, type UnaryMethod } from "./rpc.js";
 export { expectError, expectOk, type ExpectedError } from "./expect.js";

@@ -1,7 +1,7 @@
 import { create, toBinary, type DescMessage, type DescMethod, type MessageInitShape } from "@bufbuild/protobuf";
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { Headers, methodSubject } from "@switchyard/protocol";
-import { describeExit, describeOutput, type Target } from "./target.js";
+import { describeExit, describeOutput, type Target } from "@switchyard/testing";
 
 /** A unary RPC of a generated service descriptor, with its typed request and reply messages. */
 export type UnaryMethod<I extends DescMessage, O extends DescMessage> = DescMethod & { input: I; output: O };

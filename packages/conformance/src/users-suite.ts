@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { describeOutput } from "./target.js";
+import { describeOutput } from "@switchyard/testing";
 import { concurrencyTests } from "./users/concurrency.js";
 import { createUserTests } from "./users/create-user.js";
 import { discoveryTests } from "./users/discovery.js";

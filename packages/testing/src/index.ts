@@ -1,1 +1,9 @@
 export { startNatsServer, type NatsServer, type NatsServerOptions } from "./nats-server.js";
+export {
+  startTarget,
+  describeExit,
+  describeOutput,
+  type Target,
+  type TargetExit,
+  type TargetOptions,
+} from "./command-process.js";

@@ -6,7 +6,7 @@ import { methodSubject } from "@switchyard/protocol";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RpcClient } from "../rpc.js";
-import { describeExit, describeOutput, startTarget, type Target } from "../target.js";
+import { describeExit, describeOutput, startTarget, type Target } from "@switchyard/testing";
 import { BUCKET, SERVICE_NAME } from "./fixtures.js";
 
 export interface StartOptions {

@@ -68,7 +68,7 @@ export function startTarget(options: TargetOptions): Target {
     });
   });
   child.once("error", (err) => {
-    output += `\n[conformance] cannot start /bin/sh: ${err.message}`;
+    output += `\n[testing] cannot start /bin/sh: ${err.message}`;
   });
 
   const pid = child.pid ?? -1;
