@@ -110,7 +110,28 @@ describe("gateway in front of users-ts on a real nats-server", () => {
       field: "verbose",
     },
     { name: "an unknown route", request: { method: "GET", url: "/orders/1" }, status: 404, code: "ROUTE_NOT_FOUND" },
-    { name: "a wrong method", request: { method: "DELETE", url: "/users" }, status: 405, code: "METHOD_NOT_ALLOWED" },
+    { name: "a wrong method", request: { method: "PUT", url: "/users" }, status: 405, code: "METHOD_NOT_ALLOWED" },
+    {
+      name: "a query value of the wrong type",
+      request: { method: "GET", url: "/users?pageSize=ten" },
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "page_size",
+    },
+    {
+      name: "a query parameter the path binds",
+      request: { method: "GET", url: "/users/abc?id=def" },
+      status: 400,
+      code: "INVALID_FIELD",
+      field: "id",
+    },
+    {
+      name: "a page size out of bounds",
+      request: { method: "GET", url: "/users?page_size=101" },
+      status: 400,
+      code: "INVALID_ARGUMENT",
+      field: "page_size",
+    },
     {
       name: "an unsupported content type",
       request: { method: "POST", url: "/users", headers: { "content-type": "text/plain" }, payload: "Jane Doe" },
@@ -159,7 +180,50 @@ describe("gateway in front of users-ts on a real nats-server", () => {
   it("lists the allowed methods on a 405", async () => {
     const res = await stack.app.inject({ method: "PUT", url: "/users/abc" });
     assert.equal(res.statusCode, 405);
-    assert.equal(res.headers["allow"], "GET");
+    assert.equal(res.headers["allow"], "GET, PATCH, DELETE");
+  });
+
+  it("updates only the fields in the body when no mask is given, the path naming the user", async () => {
+    const { id } = (await stack.app.inject({ method: "POST", url: "/users", payload: { firstName: "Ann", lastName: "Lee" } })).json();
+    const res = await stack.app.inject({ method: "PATCH", url: `/users/${id}`, payload: { lastName: "Smith", id: "ignored" } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { id, firstName: "Ann", lastName: "Smith" });
+  });
+
+  it("updates only the masked fields when the query gives a mask", async () => {
+    const { id } = (await stack.app.inject({ method: "POST", url: "/users", payload: { firstName: "Bo", lastName: "Ek" } })).json();
+    const res = await stack.app.inject({
+      method: "PATCH",
+      url: `/users/${id}?updateMask=firstName`,
+      payload: { firstName: "Bob", lastName: "Not changed" },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { id, firstName: "Bob", lastName: "Ek" });
+  });
+
+  it("deletes a user: 200 with an empty object, then 404", async () => {
+    const { id } = (await stack.app.inject({ method: "POST", url: "/users", payload: { firstName: "Del", lastName: "Me" } })).json();
+    const res = await stack.app.inject({ method: "DELETE", url: `/users/${id}` });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), {});
+    assert.equal((await stack.app.inject({ method: "GET", url: `/users/${id}` })).statusCode, 404);
+  });
+
+  it("pages through users with pageSize and pageToken from the query", async () => {
+    const seen: string[] = [];
+    let token = "";
+    for (let page = 0; page < 50; page++) {
+      const res = await stack.app.inject({ method: "GET", url: `/users?pageSize=2${token === "" ? "" : `&pageToken=${token}`}` });
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json() as { users?: { id: string }[]; nextPageToken?: string };
+      assert.ok((body.users ?? []).length <= 2);
+      seen.push(...(body.users ?? []).map((u) => u.id));
+      token = body.nextPageToken ?? "";
+      if (token === "") break;
+    }
+    assert.ok(seen.length >= 3, "the earlier tests created users");
+    assert.deepEqual(seen, [...seen].sort());
+    assert.equal(new Set(seen).size, seen.length);
   });
 
   it("answers a duplicate email with 409 ALREADY_EXISTS naming the field", async () => {

@@ -13,6 +13,7 @@ function route(verb: string, path: string, method: DescMethod = UserService.meth
     body: undefined,
     responseBody: undefined,
     pathFields: [],
+    updateMask: undefined,
   };
 }
 
@@ -23,6 +24,9 @@ describe("route table", () => {
       "GET / users.v1.UserService.Ping",
       "POST /users users.v1.UserService.CreateUser",
       "GET /users/{id} users.v1.UserService.GetUser",
+      "GET /users users.v1.UserService.ListUsers",
+      "PATCH /users/{user.id} users.v1.UserService.UpdateUser",
+      "DELETE /users/{id} users.v1.UserService.DeleteUser",
     ]);
   });
 
@@ -52,7 +56,7 @@ describe("route table", () => {
 
   it("tells a wrong method from an unknown path", () => {
     const table = new RouteTable(routesOf([UserService]));
-    assert.deepEqual(table.match("DELETE", "/users/1"), { kind: "method-not-allowed", allow: ["GET"] });
+    assert.deepEqual(table.match("PUT", "/users/1"), { kind: "method-not-allowed", allow: ["GET", "PATCH", "DELETE"] });
     assert.deepEqual(table.match("GET", "/nope"), { kind: "not-found" });
     assert.equal(table.match("HEAD", "/").kind, "found");
   });

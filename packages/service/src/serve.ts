@@ -11,7 +11,8 @@ export interface ServeOptions<Methods extends GenServiceMethods> {
   nc: NatsConnection;
   /** The generated service descriptor: every RPC becomes an endpoint. */
   service: GenService<Methods>;
-  implementation: ServiceImpl<Methods>;
+  /** RPCs without a handler answer UNIMPLEMENTED, so an implementation can lag behind its contract. */
+  implementation: Partial<ServiceImpl<Methods>>;
   /** The micro service name shown by discovery (e.g. "users"). */
   name: string;
   /** SemVer. */

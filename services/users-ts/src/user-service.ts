@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { UserService } from "@switchyard/contracts";
 import { ServiceError, type ServiceImpl } from "@switchyard/service";
+import { isKeyToken } from "./keys.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
 import type { UserStore } from "./user-store.js";
-import { validateCreateUser, validateGetUser } from "./validate.js";
+import { copyMasked, validateCreateUser, validateId, validateListUsers, validateUpdateUser } from "./validate.js";
 
 export const SERVICE_NAME = "users";
 export const LANGUAGE = "typescript";
+const DEFAULT_PAGE_SIZE = 50;
 
 /** users.v1.UserService over the shared store; `instance` is the micro service id, known after start. */
 export function userServiceImpl(store: UserStore, instance: () => string): ServiceImpl<typeof UserService.method> {
@@ -15,19 +18,54 @@ export function userServiceImpl(store: UserStore, instance: () => string): Servi
     },
 
     async createUser(request) {
-      validateCreateUser(request);
-      const user = { ...request.user, id: randomUUID() };
-      if (!(await store.create(user))) {
-        throw new ServiceError("ALREADY_EXISTS", "email is already taken", "user.email");
-      }
+      const user = { ...validateCreateUser(request), id: randomUUID() };
+      if (!(await store.create(user))) throw emailTaken();
       return { id: user.id, success: true };
     },
 
     async getUser(request) {
-      validateGetUser(request);
+      validateId(request);
       const user = await store.get(request.id);
-      if (user === undefined) throw new ServiceError("NOT_FOUND", `user ${request.id} not found`);
+      if (user === undefined) throw notFound(request.id);
       return { user };
     },
+
+    async listUsers(request) {
+      validateListUsers(request);
+      let after = "";
+      if (request.pageToken !== "") {
+        const id = decodePageToken(request.pageToken, isKeyToken);
+        if (id === undefined) throw new ServiceError("INVALID_ARGUMENT", "page_token is not valid", "page_token");
+        after = id;
+      }
+      const { users, more } = await store.list(after, request.pageSize || DEFAULT_PAGE_SIZE);
+      const last = users.at(-1);
+      return { users, nextPageToken: more && last !== undefined ? encodePageToken(last.id) : "" };
+    },
+
+    async updateUser(request) {
+      const { user, paths } = validateUpdateUser(request);
+      const outcome = await store.update(user.id, (current) => copyMasked(user, current, paths));
+      if (outcome === "not-found") throw notFound(user.id);
+      if (outcome === "email-taken") throw emailTaken();
+      if (outcome === "changed-concurrently") {
+        throw new ServiceError("ABORTED", `user ${user.id} changed concurrently; retry`);
+      }
+      return { user: outcome };
+    },
+
+    async deleteUser(request) {
+      validateId(request);
+      if (!(await store.delete(request.id))) throw notFound(request.id);
+      return {};
+    },
   };
+}
+
+function notFound(id: string): ServiceError {
+  return new ServiceError("NOT_FOUND", `user ${id} not found`);
+}
+
+function emailTaken(): ServiceError {
+  return new ServiceError("ALREADY_EXISTS", "email is already taken", "user.email");
 }

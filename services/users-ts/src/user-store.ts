@@ -3,7 +3,9 @@ import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { UserSchema, type User } from "@switchyard/contracts";
-import { BUCKET, emailKey, userKey } from "./keys.js";
+import { BUCKET, emailKey, isKeyToken, userKey, USER_PREFIX } from "./keys.js";
+
+export type UpdateOutcome = User | "not-found" | "email-taken" | "changed-concurrently";
 
 /** Users in the JetStream KV bucket every implementation shares. */
 export class UserStore {
@@ -16,33 +18,95 @@ export class UserStore {
 
   /** Stores a new user; resolves false, storing nothing, when its email is taken. */
   async create(user: User): Promise<boolean> {
-    if (user.email !== "") {
-      try {
-        await this.kv.create(emailKey(user.email), user.id);
-      } catch (err) {
-        if (isWrongLastSequence(err)) return false;
-        throw err;
-      }
-    }
+    if (user.email !== "" && !(await this.claimEmail(user.email, user.id))) return false;
     try {
       await this.kv.put(userKey(user.id), toBinary(UserSchema, user));
     } catch (err) {
-      if (user.email !== "") await this.kv.delete(emailKey(user.email)).catch(() => undefined);
+      await this.releaseEmail(user.email);
       throw err;
     }
     return true;
   }
 
   async get(id: string): Promise<User | undefined> {
+    return (await this.read(id))?.user;
+  }
+
+  /** Up to `limit` users with ids after `afterId`, by id, and whether more follow. */
+  async list(afterId: string, limit: number): Promise<{ users: User[]; more: boolean }> {
+    const ids: string[] = [];
+    for await (const key of await this.kv.keys(`${USER_PREFIX}>`)) {
+      const id = key.slice(USER_PREFIX.length);
+      if (id > afterId) ids.push(id);
+    }
+    ids.sort();
+    const users: User[] = [];
+    let i = 0;
+    for (; i < ids.length && users.length < limit; i++) {
+      const user = await this.get(ids[i]!);
+      // Deleted since the key listing: skip it rather than fail the page.
+      if (user !== undefined) users.push(user);
+    }
+    return { users, more: i < ids.length };
+  }
+
+  /**
+   * Writes `next` over the stored user if it has not changed since it was read: a new email is
+   * claimed first, the old one released after.
+   */
+  async update(id: string, change: (current: User) => User): Promise<UpdateOutcome> {
+    const stored = await this.read(id);
+    if (stored === undefined) return "not-found";
+    const next = change(stored.user);
+    const newClaim = next.email !== "" && !sameEmail(next.email, stored.user.email);
+    if (newClaim && !(await this.claimEmail(next.email, id))) return "email-taken";
+    try {
+      await this.kv.update(userKey(id), toBinary(UserSchema, next), stored.revision);
+    } catch (err) {
+      if (newClaim) await this.releaseEmail(next.email);
+      if (isWrongLastSequence(err)) return "changed-concurrently";
+      throw err;
+    }
+    if (stored.user.email !== "" && !sameEmail(next.email, stored.user.email)) await this.releaseEmail(stored.user.email);
+    return next;
+  }
+
+  /** Deletes a user and frees its email; false when there was no such user. */
+  async delete(id: string): Promise<boolean> {
+    const stored = await this.read(id);
+    if (stored === undefined) return false;
+    await this.kv.delete(userKey(id));
+    await this.releaseEmail(stored.user.email);
+    return true;
+  }
+
+  private async read(id: string): Promise<{ user: User; revision: number } | undefined> {
     // Ids come from URLs; one that is not a single KV key token was never stored.
-    if (!KEY_TOKEN.test(id)) return undefined;
+    if (!isKeyToken(id)) return undefined;
     const entry = await this.kv.get(userKey(id));
     if (entry === null || entry.operation !== "PUT") return undefined;
-    return fromBinary(UserSchema, entry.value);
+    return { user: fromBinary(UserSchema, entry.value), revision: entry.revision };
+  }
+
+  /** KV create is atomic: exactly one of concurrent claims of an email wins. */
+  private async claimEmail(email: string, id: string): Promise<boolean> {
+    try {
+      await this.kv.create(emailKey(email), id);
+      return true;
+    } catch (err) {
+      if (isWrongLastSequence(err)) return false;
+      throw err;
+    }
+  }
+
+  private async releaseEmail(email: string): Promise<void> {
+    if (email !== "") await this.kv.delete(emailKey(email)).catch(() => undefined);
   }
 }
 
-const KEY_TOKEN = /^[-_=A-Za-z0-9]+$/;
+function sameEmail(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
 
 function isWrongLastSequence(err: unknown): boolean {
   return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;

@@ -1,29 +1,77 @@
-import type { CreateUserRequest, GetUserRequest } from "@switchyard/contracts";
+import type {
+  CreateUserRequest,
+  DeleteUserRequest,
+  GetUserRequest,
+  ListUsersRequest,
+  UpdateUserRequest,
+  User,
+} from "@switchyard/contracts";
 import { ServiceError } from "@switchyard/service";
 
 const MAX_NAME = 100;
 const MAX_EMAIL = 254;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const MAX_PAGE_SIZE = 100;
+const UPDATABLE = ["first_name", "last_name", "email"] as const;
+type Updatable = (typeof UPDATABLE)[number];
 
-/** Field rules of services/README.md, checked in the order given there. */
-export function validateCreateUser(request: CreateUserRequest): asserts request is CreateUserRequest & {
-  user: NonNullable<CreateUserRequest["user"]>;
-} {
+/** The field rules of services/README.md, each checked in the order given there. */
+export function validateCreateUser(request: CreateUserRequest): User {
   const { user } = request;
   if (user === undefined) throw invalid("user", "user is required");
   if (user.id !== "") throw invalid("user.id", "user.id is assigned by the service");
-  checkName("user.first_name", user.firstName);
-  checkName("user.last_name", user.lastName);
-  if (user.email !== "" && ([...user.email].length > MAX_EMAIL || !EMAIL.test(user.email))) {
-    throw invalid("user.email", "user.email must be a valid email address");
-  }
+  checkField(user, "first_name");
+  checkField(user, "last_name");
+  checkField(user, "email");
+  return user;
 }
 
-export function validateGetUser(request: GetUserRequest): void {
+export function validateId(request: GetUserRequest | DeleteUserRequest): void {
   if (request.id === "") throw invalid("id", "id is required");
 }
 
-function checkName(field: string, value: string): void {
+export function validateListUsers(request: ListUsersRequest): void {
+  if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
+    throw invalid("page_size", `page_size must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
+}
+
+/** The user with its id and the masked fields to change, in mask order. */
+export function validateUpdateUser(request: UpdateUserRequest): { user: User; paths: Updatable[] } {
+  const { user, updateMask } = request;
+  if (user === undefined) throw invalid("user", "user is required");
+  if (user.id === "") throw invalid("user.id", "user.id is required");
+  if (updateMask === undefined || updateMask.paths.length === 0) throw invalid("update_mask", "update_mask is required");
+  for (const path of updateMask.paths) {
+    if (!(UPDATABLE as readonly string[]).includes(path)) {
+      throw invalid("update_mask", `update_mask path "${path}" cannot be updated`);
+    }
+  }
+  const paths = updateMask.paths as Updatable[];
+  for (const path of paths) checkField(user, path);
+  return { user, paths };
+}
+
+export function copyMasked(from: User, to: User, paths: readonly Updatable[]): User {
+  const next = { ...to };
+  for (const path of paths) {
+    if (path === "first_name") next.firstName = from.firstName;
+    else if (path === "last_name") next.lastName = from.lastName;
+    else next.email = from.email;
+  }
+  return next;
+}
+
+function checkField(user: User, path: Updatable): void {
+  const field = `user.${path}`;
+  if (path === "email") {
+    const { email } = user;
+    if (email !== "" && ([...email].length > MAX_EMAIL || !EMAIL.test(email))) {
+      throw invalid(field, `${field} must be a valid email address`);
+    }
+    return;
+  }
+  const value = path === "first_name" ? user.firstName : user.lastName;
   if (value.trim() === "") throw invalid(field, `${field} is required`);
   if ([...value].length > MAX_NAME) throw invalid(field, `${field} must be at most ${MAX_NAME} characters`);
 }

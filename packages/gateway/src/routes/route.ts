@@ -17,6 +17,11 @@ export interface Route {
   readonly responseBody: DescField | undefined;
   /** Fields bound by the path, as field-name paths (["user", "id"]). */
   readonly pathFields: readonly (readonly DescField[])[];
+  /**
+   * A PATCH whose body is one message field and whose request has a FieldMask `update_mask`: when
+   * the client sends no mask, it is the fields present in the body (as grpc-gateway does).
+   */
+  readonly updateMask: DescField | undefined;
 }
 
 export class RouteError extends Error {
@@ -61,15 +66,22 @@ function compileRule(method: DescMethod, rule: HttpRule): Route {
       throw new RouteError(`${where(method)}: path variable ${fields.map((f) => f.name).join(".")} must be a scalar or enum field`);
     }
   }
+  const body = bodyOf(method, rule.body);
   return {
     verb,
     template,
     method,
     subject: methodSubject(method),
-    body: bodyOf(method, rule.body),
+    body,
     responseBody: responseBodyOf(method, rule.responseBody),
     pathFields,
+    updateMask: verb === "PATCH" && body !== "*" && body?.fieldKind === "message" ? updateMaskOf(method) : undefined,
   };
+}
+
+function updateMaskOf(method: DescMethod): DescField | undefined {
+  const field = method.input.fields.find((f) => f.name === "update_mask");
+  return field?.fieldKind === "message" && field.message.typeName === "google.protobuf.FieldMask" ? field : undefined;
 }
 
 function verbAndPath(method: DescMethod, rule: HttpRule): { verb: HttpVerb; path: string } {

@@ -37,6 +37,13 @@ export function requestFromJson(route: Route, body: unknown, params: Map<string,
     setPath(json, fields, leaf.fieldKind === "list" ? values.map((v) => scalarJson(leaf, v)) : scalarJson(leaf, values[0]!));
   }
 
+  if (route.updateMask !== undefined && route.body !== undefined && route.body !== "*" && isObject(body)) {
+    const mask = route.updateMask;
+    if (json[mask.jsonName] === undefined && json[mask.name] === undefined) {
+      json[mask.jsonName] = maskOf(route, route.body, body);
+    }
+  }
+
   for (const [i, fields] of route.pathFields.entries()) {
     const value = params.get(route.template.variables[i]!.fieldPath.join("."));
     if (value !== undefined) setPath(json, fields, scalarJson(fields.at(-1)!, value));
@@ -49,6 +56,21 @@ export function requestFromJson(route: Route, body: unknown, params: Map<string,
     const detail = fault.field === undefined ? fault.reason : `${fault.field}: ${fault.reason}`;
     throw new GatewayError("INVALID_FIELD", detail, fault.field);
   }
+}
+
+/**
+ * The FieldMask (JSON form: lowerCamel paths, comma-separated) of the fields present in a body,
+ * leaving out those the path binds (the resource's id is not a change).
+ */
+function maskOf(route: Route, bodyField: DescField, body: JsonObject): string {
+  const message = bodyField.fieldKind === "message" ? bodyField.message : undefined;
+  const bound = new Set(route.pathFields.filter((p) => p[0] === bodyField && p.length === 2).map((p) => p[1]));
+  const paths: string[] = [];
+  for (const key of Object.keys(body)) {
+    const field = message?.fields.find((f) => f.name === key || f.jsonName === key);
+    if (field === undefined || !bound.has(field)) paths.push(field?.jsonName ?? key);
+  }
+  return paths.join(",");
 }
 
 /** A query key is a field path by proto or JSON names: `page_size`, `filter.name`. */

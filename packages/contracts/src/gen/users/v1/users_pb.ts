@@ -5,13 +5,15 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
+import type { FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file users/v1/users.proto.
  */
 export const file_users_v1_users: GenFile = /*@__PURE__*/
-  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEiSAoEVXNlchIKCgJpZBgBIAEoCRISCgpmaXJzdF9uYW1lGAIgASgJEhEKCWxhc3RfbmFtZRgDIAEoCRINCgVlbWFpbBgEIAEoCSINCgtQaW5nUmVxdWVzdCJGCgxQaW5nUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIlCglzZXJ2ZWRfYnkYAiABKAsyEi51c2Vycy52MS5TZXJ2ZWRCeSI/CghTZXJ2ZWRCeRIPCgdzZXJ2aWNlGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEhAKCGluc3RhbmNlGAMgASgJIjEKEUNyZWF0ZVVzZXJSZXF1ZXN0EhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIjEKEkNyZWF0ZVVzZXJSZXNwb25zZRIKCgJpZBgBIAEoCRIPCgdzdWNjZXNzGAIgASgIIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlcjKJAgoLVXNlclNlcnZpY2USQAoEUGluZxIVLnVzZXJzLnYxLlBpbmdSZXF1ZXN0GhYudXNlcnMudjEuUGluZ1Jlc3BvbnNlIgmC0+STAgMSAS8SXQoKQ3JlYXRlVXNlchIbLnVzZXJzLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuQ3JlYXRlVXNlclJlc3BvbnNlIhSC0+STAg46BHVzZXIiBi91c2VycxJZCgdHZXRVc2VyEhgudXNlcnMudjEuR2V0VXNlclJlcXVlc3QaGS51c2Vycy52MS5HZXRVc2VyUmVzcG9uc2UiGYLT5JMCE2IEdXNlchILL3VzZXJzL3tpZH1iBnByb3RvMw", [file_google_api_annotations]);
+  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEiSAoEVXNlchIKCgJpZBgBIAEoCRISCgpmaXJzdF9uYW1lGAIgASgJEhEKCWxhc3RfbmFtZRgDIAEoCRINCgVlbWFpbBgEIAEoCSINCgtQaW5nUmVxdWVzdCJGCgxQaW5nUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIlCglzZXJ2ZWRfYnkYAiABKAsyEi51c2Vycy52MS5TZXJ2ZWRCeSI/CghTZXJ2ZWRCeRIPCgdzZXJ2aWNlGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEhAKCGluc3RhbmNlGAMgASgJIjEKEUNyZWF0ZVVzZXJSZXF1ZXN0EhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIjEKEkNyZWF0ZVVzZXJSZXNwb25zZRIKCgJpZBgBIAEoCRIPCgdzdWNjZXNzGAIgASgIIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciI5ChBMaXN0VXNlcnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIksKEUxpc3RVc2Vyc1Jlc3BvbnNlEh0KBXVzZXJzGAEgAygLMg4udXNlcnMudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiYgoRVXBkYXRlVXNlclJlcXVlc3QSHAoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXISLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIjIKElVwZGF0ZVVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciIfChFEZWxldGVVc2VyUmVxdWVzdBIKCgJpZBgBIAEoCSIUChJEZWxldGVVc2VyUmVzcG9uc2UyrAQKC1VzZXJTZXJ2aWNlEkAKBFBpbmcSFS51c2Vycy52MS5QaW5nUmVxdWVzdBoWLnVzZXJzLnYxLlBpbmdSZXNwb25zZSIJgtPkkwIDEgEvEl0KCkNyZWF0ZVVzZXISGy51c2Vycy52MS5DcmVhdGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIUgtPkkwIOOgR1c2VyIgYvdXNlcnMSWQoHR2V0VXNlchIYLnVzZXJzLnYxLkdldFVzZXJSZXF1ZXN0GhkudXNlcnMudjEuR2V0VXNlclJlc3BvbnNlIhmC0+STAhNiBHVzZXISCy91c2Vycy97aWR9ElQKCUxpc3RVc2VycxIaLnVzZXJzLnYxLkxpc3RVc2Vyc1JlcXVlc3QaGy51c2Vycy52MS5MaXN0VXNlcnNSZXNwb25zZSIOgtPkkwIIEgYvdXNlcnMSbQoKVXBkYXRlVXNlchIbLnVzZXJzLnYxLlVwZGF0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuVXBkYXRlVXNlclJlc3BvbnNlIiSC0+STAh46BHVzZXJiBHVzZXIyEC91c2Vycy97dXNlci5pZH0SXAoKRGVsZXRlVXNlchIbLnVzZXJzLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuRGVsZXRlVXNlclJlc3BvbnNlIhOC0+STAg0qCy91c2Vycy97aWR9YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * User is the domain model, as in the original prototype.
@@ -189,6 +191,130 @@ export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
   messageDesc(file_users_v1_users, 7);
 
 /**
+ * @generated from message users.v1.ListUsersRequest
+ */
+export type ListUsersRequest = Message<"users.v1.ListUsersRequest"> & {
+  /**
+   * At most this many users; 0 means the default (50); at most 100.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message users.v1.ListUsersRequest.
+ * Use `create(ListUsersRequestSchema)` to create a new message.
+ */
+export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 8);
+
+/**
+ * @generated from message users.v1.ListUsersResponse
+ */
+export type ListUsersResponse = Message<"users.v1.ListUsersResponse"> & {
+  /**
+   * @generated from field: repeated users.v1.User users = 1;
+   */
+  users: User[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message users.v1.ListUsersResponse.
+ * Use `create(ListUsersResponseSchema)` to create a new message.
+ */
+export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 9);
+
+/**
+ * @generated from message users.v1.UpdateUserRequest
+ */
+export type UpdateUserRequest = Message<"users.v1.UpdateUserRequest"> & {
+  /**
+   * The user's id and the new values of the masked fields.
+   *
+   * @generated from field: users.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * Which fields of user to change: first_name, last_name, email. Through the gateway it defaults
+   * to the fields present in the JSON body.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 2;
+   */
+  updateMask?: FieldMask | undefined;
+};
+
+/**
+ * Describes the message users.v1.UpdateUserRequest.
+ * Use `create(UpdateUserRequestSchema)` to create a new message.
+ */
+export const UpdateUserRequestSchema: GenMessage<UpdateUserRequest> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 10);
+
+/**
+ * @generated from message users.v1.UpdateUserResponse
+ */
+export type UpdateUserResponse = Message<"users.v1.UpdateUserResponse"> & {
+  /**
+   * @generated from field: users.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message users.v1.UpdateUserResponse.
+ * Use `create(UpdateUserResponseSchema)` to create a new message.
+ */
+export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 11);
+
+/**
+ * @generated from message users.v1.DeleteUserRequest
+ */
+export type DeleteUserRequest = Message<"users.v1.DeleteUserRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message users.v1.DeleteUserRequest.
+ * Use `create(DeleteUserRequestSchema)` to create a new message.
+ */
+export const DeleteUserRequestSchema: GenMessage<DeleteUserRequest> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 12);
+
+/**
+ * @generated from message users.v1.DeleteUserResponse
+ */
+export type DeleteUserResponse = Message<"users.v1.DeleteUserResponse"> & {
+};
+
+/**
+ * Describes the message users.v1.DeleteUserResponse.
+ * Use `create(DeleteUserResponseSchema)` to create a new message.
+ */
+export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 13);
+
+/**
  * UserService manages the users every implementation (TypeScript, Ruby, ...) shares.
  * Each RPC is served on the NATS subject "users.v1.UserService.<Rpc>".
  *
@@ -224,6 +350,36 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof GetUserRequestSchema;
     output: typeof GetUserResponseSchema;
+  },
+  /**
+   * ListUsers pages through all users in a stable order (by id).
+   *
+   * @generated from rpc users.v1.UserService.ListUsers
+   */
+  listUsers: {
+    methodKind: "unary";
+    input: typeof ListUsersRequestSchema;
+    output: typeof ListUsersResponseSchema;
+  },
+  /**
+   * UpdateUser changes the fields named in update_mask, and only those.
+   *
+   * @generated from rpc users.v1.UserService.UpdateUser
+   */
+  updateUser: {
+    methodKind: "unary";
+    input: typeof UpdateUserRequestSchema;
+    output: typeof UpdateUserResponseSchema;
+  },
+  /**
+   * DeleteUser removes a user and frees its email.
+   *
+   * @generated from rpc users.v1.UserService.DeleteUser
+   */
+  deleteUser: {
+    methodKind: "unary";
+    input: typeof DeleteUserRequestSchema;
+    output: typeof DeleteUserResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_users_v1_users, 0);
