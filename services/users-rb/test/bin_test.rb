@@ -54,7 +54,7 @@ class BinTest < Support::NatsTest
     received.each { |reply| assert assert_reply(reply, Users::V1::CreateUserResponse).success }
     lines = @output.lines
     assert_equal 2, lines.size, @output
-    assert_match(/INFO users-rb: started: users \d+\.\d+\.\d+, instance \w+, users.v1.UserService \(Ping, CreateUser, GetUser\) on nats:\/\/127\.0\.0\.1:\d+$/, lines[0])
+    assert_match(/INFO users-rb: started: users \d+\.\d+\.\d+, instance \w+, users.v1.UserService \(Ping, CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser\) on nats:\/\/127\.0\.0\.1:\d+$/, lines[0])
     assert_match(/INFO users-rb: stopped \(SIGTERM\): drained$/, lines[1])
   end
 

@@ -14,7 +14,10 @@ class ContractTest < Minitest::Test
       {
         "Ping" => "users.v1.UserService.Ping",
         "CreateUser" => "users.v1.UserService.CreateUser",
-        "GetUser" => "users.v1.UserService.GetUser"
+        "GetUser" => "users.v1.UserService.GetUser",
+        "ListUsers" => "users.v1.UserService.ListUsers",
+        "UpdateUser" => "users.v1.UserService.UpdateUser",
+        "DeleteUser" => "users.v1.UserService.DeleteUser"
       },
       contract.rpcs.to_h { |rpc| [rpc.name, rpc.subject] }
     )

@@ -7,7 +7,8 @@ class MalformedRequestTest < Support::UsersTest
   GARBAGE = ["\x0a\x05ab".b, "\xff\xff\xff\xff".b].freeze
 
   def test_bytes_that_do_not_decode_are_invalid_argument
-    {"CreateUser" => "users.v1.CreateUserRequest", "GetUser" => "users.v1.GetUserRequest"}.each do |rpc, type|
+    %w[CreateUser GetUser ListUsers UpdateUser DeleteUser].each do |rpc|
+      type = "users.v1.#{rpc}Request"
       GARBAGE.each do |bytes|
         assert_service_error call_rpc(rpc, bytes),
           reason: "INVALID_ARGUMENT", status: 400, message: "request is not a valid #{type}"
@@ -33,5 +34,18 @@ class MalformedRequestTest < Support::UsersTest
   def test_an_empty_body_is_a_request_with_every_field_unset
     assert_service_error call_rpc("CreateUser", ""),
       reason: "INVALID_ARGUMENT", status: 400, message: "user is required", field: "user"
+    assert_service_error call_rpc("UpdateUser", ""),
+      reason: "INVALID_ARGUMENT", status: 400, message: "user is required", field: "user"
+    assert_service_error call_rpc("DeleteUser", ""),
+      reason: "INVALID_ARGUMENT", status: 400, message: "id is required", field: "id"
+    assert_reply(call_rpc("ListUsers", ""), Users::V1::ListUsersResponse) # the first page, of 50
+  end
+
+  def test_a_field_mask_that_does_not_decode_is_invalid_argument
+    bytes = "
+a".b # UpdateUserRequest.update_mask = a FieldMask whose path runs past its end
+
+    assert_service_error call_rpc("UpdateUser", bytes),
+      reason: "INVALID_ARGUMENT", status: 400, message: "request is not a valid users.v1.UpdateUserRequest"
   end
 end

@@ -3,11 +3,9 @@
 require_relative "test_helper"
 
 class MonitoringTest < Support::UsersTest
-  ENDPOINTS = [
-    {"name" => "Ping", "subject" => "users.v1.UserService.Ping", "queue_group" => "users-v1-UserService"},
-    {"name" => "CreateUser", "subject" => "users.v1.UserService.CreateUser", "queue_group" => "users-v1-UserService"},
-    {"name" => "GetUser", "subject" => "users.v1.UserService.GetUser", "queue_group" => "users-v1-UserService"}
-  ].freeze
+  ENDPOINTS = %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].map do |name|
+    {"name" => name, "subject" => "users.v1.UserService.#{name}", "queue_group" => "users-v1-UserService"}
+  end.freeze
 
   def test_ping_names_a_ruby_users_service
     ping = srv("PING")

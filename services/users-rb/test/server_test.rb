@@ -65,7 +65,7 @@ class ServerTest < Support::NatsTest
 
   def test_every_rpc_is_an_endpoint_even_without_a_handler
     names = srv("INFO", "misbehaving").fetch("endpoints").map { |e| e["name"] }
-    assert_equal %w[Ping CreateUser GetUser], names
+    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser], names
   end
 
   def test_handlers_get_the_instance_id_and_request_id

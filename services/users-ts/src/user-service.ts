@@ -48,15 +48,15 @@ export function userServiceImpl(store: UserStore, instance: () => string): Servi
       const outcome = await store.update(user.id, (current) => copyMasked(user, current, paths));
       if (outcome === "not-found") throw notFound(user.id);
       if (outcome === "email-taken") throw emailTaken();
-      if (outcome === "changed-concurrently") {
-        throw new ServiceError("ABORTED", `user ${user.id} changed concurrently; retry`);
-      }
+      if (outcome === "changed-concurrently") throw changedConcurrently(user.id);
       return { user: outcome };
     },
 
     async deleteUser(request) {
       validateId(request);
-      if (!(await store.delete(request.id))) throw notFound(request.id);
+      const outcome = await store.delete(request.id);
+      if (outcome === false) throw notFound(request.id);
+      if (outcome === "changed-concurrently") throw changedConcurrently(request.id);
       return {};
     },
   };
@@ -64,6 +64,10 @@ export function userServiceImpl(store: UserStore, instance: () => string): Servi
 
 function notFound(id: string): ServiceError {
   return new ServiceError("NOT_FOUND", `user ${id} not found`);
+}
+
+function changedConcurrently(id: string): ServiceError {
+  return new ServiceError("ABORTED", `user ${id} changed concurrently; retry`);
 }
 
 function emailTaken(): ServiceError {

@@ -22,7 +22,7 @@ export class UserStore {
     try {
       await this.kv.put(userKey(user.id), toBinary(UserSchema, user));
     } catch (err) {
-      await this.releaseEmail(user.email);
+      await this.releaseEmail(user.email, user.id).catch(() => undefined);
       throw err;
     }
     return true;
@@ -63,21 +63,32 @@ export class UserStore {
     try {
       await this.kv.update(userKey(id), toBinary(UserSchema, next), stored.revision);
     } catch (err) {
-      if (newClaim) await this.releaseEmail(next.email);
+      if (newClaim) await this.releaseEmail(next.email, id);
       if (isWrongLastSequence(err)) return "changed-concurrently";
       throw err;
     }
-    if (stored.user.email !== "" && !sameEmail(next.email, stored.user.email)) await this.releaseEmail(stored.user.email);
+    if (!sameEmail(next.email, stored.user.email)) await this.releaseEmail(stored.user.email, id);
     return next;
   }
 
-  /** Deletes a user and frees its email; false when there was no such user. */
-  async delete(id: string): Promise<boolean> {
-    const stored = await this.read(id);
-    if (stored === undefined) return false;
-    await this.kv.delete(userKey(id));
-    await this.releaseEmail(stored.user.email);
-    return true;
+  /**
+   * Deletes a user if it does not change meanwhile (a few tries), then frees its email.
+   * Resolves false when there is no such user.
+   */
+  async delete(id: string): Promise<boolean | "changed-concurrently"> {
+    for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
+      const stored = await this.read(id);
+      if (stored === undefined) return false;
+      try {
+        await this.kv.delete(userKey(id), { previousSeq: stored.revision });
+      } catch (err) {
+        if (isWrongLastSequence(err)) continue;
+        throw err;
+      }
+      await this.releaseEmail(stored.user.email, id);
+      return true;
+    }
+    return "changed-concurrently";
   }
 
   private async read(id: string): Promise<{ user: User; revision: number } | undefined> {
@@ -88,21 +99,39 @@ export class UserStore {
     return { user: fromBinary(UserSchema, entry.value), revision: entry.revision };
   }
 
-  /** KV create is atomic: exactly one of concurrent claims of an email wins. */
+  /**
+   * KV create is atomic: exactly one of concurrent claims of an email wins. A claim this user
+   * holds already (left by an interrupted change) is its own, not taken.
+   */
   private async claimEmail(email: string, id: string): Promise<boolean> {
     try {
       await this.kv.create(emailKey(email), id);
       return true;
     } catch (err) {
-      if (isWrongLastSequence(err)) return false;
-      throw err;
+      if (!isWrongLastSequence(err)) throw err;
+      return (await this.claimOwner(email))?.owner === id;
     }
   }
 
-  private async releaseEmail(email: string): Promise<void> {
-    if (email !== "") await this.kv.delete(emailKey(email)).catch(() => undefined);
+  /** Frees an email's claim, only while it is still this user's. */
+  private async releaseEmail(email: string, id: string): Promise<void> {
+    if (email === "") return;
+    const claim = await this.claimOwner(email);
+    if (claim?.owner !== id) return;
+    try {
+      await this.kv.delete(emailKey(email), { previousSeq: claim.revision });
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw err;
+    }
+  }
+
+  private async claimOwner(email: string): Promise<{ owner: string; revision: number } | undefined> {
+    const entry = await this.kv.get(emailKey(email));
+    return entry === null || entry.operation !== "PUT" ? undefined : { owner: entry.string(), revision: entry.revision };
   }
 }
+
+const DELETE_ATTEMPTS = 3;
 
 function sameEmail(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();

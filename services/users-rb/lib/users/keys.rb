@@ -6,18 +6,26 @@ module Users
   # The shared KV layout, identical in every implementation (see services/README.md).
   module Keys
     BUCKET = "users"
-    # A key's tokens: KV's key alphabet, no empty token. nats-pure's own check (KeyValue.is_valid_key)
-    # ends its pattern with `$`, which lets "abc\n*" through.
-    KEY = %r{\A[-/_=a-zA-Z0-9]+(?:\.[-/_=a-zA-Z0-9]+)*\z}
+    USER_PREFIX = "user."
+    # Every user's key, for a watch: ids are single key tokens.
+    USERS = "#{USER_PREFIX}*"
+    # An id that can be stored: one KV key token (services/README.md), so no stored user has another.
+    # \z, not $: nats-pure's own key check (KeyValue.is_valid_key) ends with `$` and lets "abc\n*" through.
+    ID = /\A[-_=A-Za-z0-9]+\z/
 
     module_function
 
     def user(id)
-      "user.#{id}"
+      "#{USER_PREFIX}#{id}"
     end
 
-    def valid?(key)
-      KEY.match?(key)
+    # The id in a user's key, nil for any other key.
+    def id_of(key)
+      key.delete_prefix(USER_PREFIX) if key.start_with?(USER_PREFIX)
+    end
+
+    def id?(id)
+      ID.match?(id)
     end
 
     # Emails are unique case-insensitively; base64url keeps any address within KV's key alphabet.

@@ -1,0 +1,48 @@
+# frozen_string_literal: true
+
+module Users
+  # The rules for the fields a client sets on a user (services/README.md, CreateUser), which
+  # UpdateUser applies to the fields it changes. A broken rule is raised as INVALID_ARGUMENT naming
+  # the field by its path in the request (user.email).
+  module UserFields
+    MAX_NAME = 100
+    MAX_EMAIL = 254
+    # JavaScript's white space (String#trim, \s), so every implementation agrees on "blank":
+    # Ruby's [[:space:]] would add U+0085 and miss U+FEFF.
+    SPACE = "\\t\\n\\v\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF"
+    BLANK = /\A[#{SPACE}]*\z/
+    EMAIL = /\A[^@#{SPACE}]+@[^@#{SPACE}]+\.[^@#{SPACE}]+\z/
+    # The fields a client may set, by their proto names, in the order CreateUser checks them.
+    NAMES = %w[first_name last_name email].freeze
+
+    module_function
+
+    # Checks user's field `name` (one of NAMES).
+    def check!(user, name)
+      field = "user.#{name}"
+      if name == "email"
+        check_email(field, user.email)
+      else
+        check_name(field, user[name])
+      end
+    end
+
+    def invalid(field, message)
+      Switchyard::ServiceError.new(:INVALID_ARGUMENT, message, field: field)
+    end
+
+    # Lengths count characters (code points), not bytes.
+    def check_name(field, value)
+      raise invalid(field, "#{field} is required") if BLANK.match?(value)
+      raise invalid(field, "#{field} must be at most #{MAX_NAME} characters") if value.length > MAX_NAME
+    end
+
+    # Empty is allowed: the email is optional.
+    def check_email(field, value)
+      return if value.empty?
+      return if value.length <= MAX_EMAIL && EMAIL.match?(value)
+
+      raise invalid(field, "#{field} must be a valid email address")
+    end
+  end
+end
