@@ -4,12 +4,12 @@
  * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50).
  * A MISS against a target is reported, not an exit code; failed or non-2xx requests are (exit 1).
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { startNatsServer } from "@switchyard/testing";
 import { runLoad, type RunResult } from "./load.js";
-import { freePort, httpOk, repoRoot, RssSampler, spawnTs, waitUntil, type Child } from "./processes.js";
+import { execFileSync } from "node:child_process";
+import { freePort, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
 import { compare, formatTable, summarize, writeJson, type ScenarioReport } from "./report.js";
 import { createUser, ping, type Scenario } from "./requests.js";
 
@@ -19,8 +19,9 @@ const config = {
   rounds: envNumber("BENCH_ROUNDS", 2),
   connections: envNumber("BENCH_CONNECTIONS", 50),
 };
-const GATEWAY_ENTRY = "packages/gateway/src/main.ts";
 const RESULTS = join(repoRoot, "bench/results/latest.json");
+/** The gateway's production V8 heap settings (see README), given to the reference too. */
+const HEAP_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=96"];
 
 // Teardown steps, run last-first, whether the bench ends, fails or is interrupted.
 const cleanup: Array<() => Promise<void>> = [];
@@ -45,20 +46,21 @@ try {
 }
 
 async function bench(): Promise<void> {
-  if (!existsSync(join(repoRoot, GATEWAY_ENTRY))) throw new Error(`${GATEWAY_ENTRY} does not exist yet`);
+  // Every process runs from its bundle, as in production: a fair and current comparison.
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: repoRoot, stdio: "inherit" });
   console.error(`config: ${JSON.stringify(config)}`);
 
   const nats = await startNatsServer();
   cleanup.push(() => nats.stop());
   const env = { NATS_URL: nats.url };
 
-  const users = track(spawnTs("users-ts", "services/users-ts/src/main.ts", env));
+  const users = track(spawnBundle("users-ts", "dist/users-ts.mjs", env));
   await waitUntil(users, () => answersPing(nats.url));
 
   const [refPort, gwPort] = [await freePort(), await freePort()];
-  const reference = track(spawnTs("reference", "bench/src/reference.ts", { ...env, PORT: `${refPort}`, HOST: "127.0.0.1" }));
+  const reference = track(spawnBundle("reference", "dist/bench-reference.mjs", { ...env, PORT: `${refPort}`, HOST: "127.0.0.1" }, HEAP_FLAGS));
   const gateway = track(
-    spawnTs("gateway", GATEWAY_ENTRY, { ...env, PORT: `${gwPort}`, HOST: "127.0.0.1", LOG_LEVEL: "warn" }),
+    spawnBundle("gateway", "dist/gateway.mjs", { ...env, PORT: `${gwPort}`, HOST: "127.0.0.1", LOG_LEVEL: "warn" }, HEAP_FLAGS),
   );
   const targets = [
     { name: "reference", child: reference, url: `http://127.0.0.1:${refPort}` },

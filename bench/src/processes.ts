@@ -24,8 +24,9 @@ process.on("exit", () => {
 });
 
 /** Runs a TypeScript entry point (relative to the repo root) the way `npm run start:*` does. */
-export function spawnTs(name: string, entry: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+/** Runs a bundle that `npm run build` wrote to dist/, as production does: plain node, no loader. */
+export function spawnBundle(name: string, bundle: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeFlags, bundle], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     // stdout is not read: a pipe nobody drains would block a chatty child.

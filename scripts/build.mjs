@@ -1,0 +1,24 @@
+// `npm run build`: each process's TypeScript entry bundled with its dependencies into one ESM file
+// under dist/, so production runs plain `node dist/<name>.mjs`: no tsx loader (about 40 MB of RSS
+// and a slower start), no node_modules in images.
+import { build } from "esbuild";
+
+const entries = {
+  gateway: "packages/gateway/src/main.ts",
+  "users-ts": "services/users-ts/src/main.ts",
+  "bench-reference": "bench/src/reference.ts",
+};
+
+await build({
+  entryPoints: entries,
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  sourcemap: true,
+  logLevel: "warning",
+  // Some CommonJS dependencies call require(); ESM output has none unless we provide it.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});
