@@ -92,12 +92,23 @@ function isBound(route: Route, fields: readonly DescField[]): boolean {
   return route.pathFields.some((bound) => bound.every((f, i) => fields[i] === f) || fields.every((f, i) => bound[i] === f));
 }
 
-/** Path and query values are text; proto3 JSON takes numbers and enums as strings, not booleans. */
+/**
+ * Path and query values are text. proto3 JSON takes numbers as strings, but not booleans, enums by
+ * number, or FieldMask paths in proto form: those are converted as grpc-gateway does.
+ */
 function scalarJson(field: DescField, text: string): unknown {
-  const scalar =
-    field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar") ? field.scalar : undefined;
-  if (scalar === ScalarType.BOOL && (text === "true" || text === "false")) return text === "true";
+  const list = field.fieldKind === "list";
+  const kind = list ? field.listKind : field.fieldKind;
+  if (kind === "scalar" && field.scalar === ScalarType.BOOL && (text === "true" || text === "false")) return text === "true";
+  if (kind === "enum" && /^-?\d+$/.test(text)) return Number(text);
+  if (kind === "message" && field.message?.typeName === "google.protobuf.FieldMask") {
+    return text.split(",").map((path) => path.split(".").map(lowerCamel).join(".")).join(",");
+  }
   return text;
+}
+
+function lowerCamel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function setPath(json: JsonObject, fields: readonly DescField[], value: unknown): void {

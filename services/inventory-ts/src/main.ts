@@ -1,0 +1,4 @@
+import { runService } from "@switchyard/service";
+import { startInventoryService } from "./index.js";
+
+await runService("inventory-ts", (nc) => startInventoryService(nc));
