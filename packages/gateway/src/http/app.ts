@@ -50,18 +50,18 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.decorate("routeTable", table);
   app.decorate("natsConnected", () => caller.connected);
 
-  // Route first, so an unknown path is a 404 whatever its body or content type.
-  app.addHook("onRequest", async (request) => {
+  // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
+  // not an async one: this runs on every request.
+  app.addHook("onRequest", (request, _reply, done) => {
     const match = table.match(request.method, pathOf(request));
-    if (match.kind === "not-found") {
-      throw new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`);
+    if (match.kind === "found") {
+      request.routeMatch = match;
+      done();
+    } else if (match.kind === "not-found") {
+      done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`));
+    } else {
+      done(new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, undefined, { allow: match.allow.join(", ") }));
     }
-    if (match.kind === "method-not-allowed") {
-      throw new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, undefined, {
-        allow: match.allow.join(", "),
-      });
-    }
-    request.routeMatch = match;
   });
 
   app.all("*", async (request, reply) => {
