@@ -6,7 +6,7 @@ DURATION ?= 60
 CONNECTIONS ?= 50
 GATEWAY_URL ?= http://127.0.0.1:3000
 
-.PHONY: help setup up down smoke load-test test test-ts test-rb conformance lint gen check-gen bench
+.PHONY: help setup build up down smoke load-test test test-ts test-rb conformance lint gen check-gen bench
 
 help:
 	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb); Ctrl-C stops it"
@@ -20,7 +20,10 @@ help:
 setup:
 	@scripts/setup.sh
 
-up: setup
+build: setup
+	npm run --silent build
+
+up: build
 ifeq ($(DETACH),1)
 	@mkdir -p .run
 	@setsid scripts/up.sh > .run/stack.log 2>&1 < /dev/null &

@@ -11,6 +11,8 @@ mkdir -p .data/nats .run
 echo $$ > .run/stack.pid
 trap 'rm -f .run/stack.pid' EXIT
 
+# The bundles of `npm run build`, with the gateway's heap settings (README, Performance).
+export NODE_OPTIONS="${NODE_OPTIONS:-} --max-semi-space-size=4 --max-old-space-size=96 --enable-source-maps"
 wait_nats="scripts/wait-for-port 127.0.0.1 $nats_port"
 users_rb="$wait_nats && cd services/users-rb && exec bundle exec bin/users-rb"
 npx concurrently \
@@ -19,7 +21,7 @@ npx concurrently \
   --kill-others-on-fail \
   --kill-signal SIGTERM \
   "exec nats-server --jetstream --store_dir .data/nats --addr 127.0.0.1 --port $nats_port" \
-  "$wait_nats && exec node --import tsx packages/gateway/src/main.ts" \
-  "$wait_nats && exec node --import tsx services/users-ts/src/main.ts" \
+  "$wait_nats && exec node dist/gateway.mjs" \
+  "$wait_nats && exec node dist/users-ts.mjs" \
   "$users_rb" \
   "$users_rb"
