@@ -4,12 +4,15 @@ import { fileURLToPath } from "node:url";
 import { describeOutput } from "@switchyard/testing";
 import { concurrencyTests } from "./users/concurrency.js";
 import { createUserTests } from "./users/create-user.js";
+import { deleteUserTests } from "./users/delete-user.js";
 import { discoveryTests } from "./users/discovery.js";
 import { getUserTests } from "./users/get-user.js";
 import { kvLayoutTests } from "./users/kv-layout.js";
+import { listUsersTests } from "./users/list-users.js";
 import { malformedTests } from "./users/malformed.js";
 import { pingTests } from "./users/ping.js";
 import { UsersSuiteContext } from "./users/suite-context.js";
+import { updateUserTests } from "./users/update-user.js";
 
 export interface UsersSuiteOptions {
   /** Shell command starting one instance; it reads NATS_URL and should `exec` the service. */
@@ -53,6 +56,10 @@ export function registerUsersSuite(options: UsersSuiteOptions): void {
     createUserTests(ctx);
     getUserTests(ctx);
     kvLayoutTests(ctx);
+    updateUserTests(ctx);
+    deleteUserTests(ctx);
+    // After the others that store users: it lists the whole bucket, too.
+    listUsersTests(ctx);
     malformedTests(ctx);
     concurrencyTests(ctx);
     // After the others: it counts their requests.

@@ -1,5 +1,7 @@
+import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
+import type { KV } from "@nats-io/kv";
 import { UserSchema, type User } from "@switchyard/contracts";
 
 // The facts of services/README.md, restated here on purpose: the suite checks them, it does not
@@ -34,4 +36,48 @@ export function uniqueEmail(label: string): string {
 /** A valid new user (no id); override fields to break it. */
 export function newUser(fields: Partial<Pick<User, "id" | "firstName" | "lastName" | "email">> = {}): User {
   return create(UserSchema, { firstName: "Ada", lastName: "Lovelace", ...fields });
+}
+
+/** A ListUsers page token: base64url of the id, without padding. */
+export function pageToken(id: string): string {
+  return Buffer.from(id, "utf8").toString("base64url");
+}
+
+/** Compares ids as ListUsers orders them: by the bytes of their UTF-8 encoding. */
+export function byIdBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/** Ids of one test, all sorting after every random UUID and after the ids of every earlier test. */
+export interface IdNamespace {
+  /** The common prefix of the ids (itself a valid id, before all of them). */
+  readonly prefix: string;
+  /** The id number `n`, UUID-shaped: ids sort by `n`. */
+  id(n: number): string;
+}
+
+let namespaces = 0;
+
+/**
+ * A fresh id namespace. Every test of one run shares the bucket, so a listing test works on ids it
+ * controls: `ffffffff-ffff-4fff-<8000 + k>-<n>` sorts after any random UUID (unless it begins with
+ * 32 one-bits) and, k growing with each call, after the namespaces of the tests before it. Listing
+ * from `pageToken(prefix)` then sees this test's users only, as long as the tests run one by one
+ * (node:test's default). Call it inside the test, not when registering it.
+ */
+export function newIdNamespace(): IdNamespace {
+  namespaces += 1;
+  const prefix = `ffffffff-ffff-4fff-${(0x8000 + namespaces).toString(16)}`;
+  return { prefix, id: (n) => `${prefix}-${n.toString(16).padStart(12, "0")}` };
+}
+
+/** Stores users as another implementation would: `user.<id>` = the binary message, all at once. */
+export async function storeUsers(kv: KV, users: readonly User[]): Promise<void> {
+  await Promise.all(users.map((user) => kv.put(userKey(user.id), toBinary(UserSchema, user))));
+}
+
+/** Asserts that the key holds no value (never written, deleted or purged). */
+export async function assertNoKey(kv: KV, key: string, message: string): Promise<void> {
+  const entry = await kv.get(key);
+  assert.ok(entry === null || entry.operation !== "PUT", `${message}: ${key} still holds ${JSON.stringify(entry?.string())}`);
 }

@@ -26,7 +26,7 @@ const tooLong = `must be at most ${MAX_NAME} characters`;
 const badEmail = "must be a valid email address";
 
 /** An email of exactly `length` characters, unique per call. */
-function emailOfLength(length: number): string {
+export function emailOfLength(length: number): string {
   const domain = "@example.com";
   const unique = randomUUID().slice(0, 8);
   return unique + "a".repeat(length - unique.length - domain.length) + domain;
