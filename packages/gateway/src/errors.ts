@@ -16,6 +16,7 @@ const gatewayCodes = {
   BAD_SERVICE_REPLY: { status: 502, title: "Bad reply from service" },
   NO_SERVICE: { status: 503, title: "No service available" },
   NATS_UNAVAILABLE: { status: 503, title: "Message bus unavailable" },
+  NOT_READY: { status: 503, title: "Not ready" },
   SERVICE_TIMEOUT: { status: 504, title: "Service timed out" },
   GATEWAY_INTERNAL: { status: 500, title: "Internal gateway error" },
 } as const;

@@ -1,4 +1,5 @@
-export { buildGateway, type GatewayOptions } from "./http/app.js";
+export { buildGateway, buildAdmin, type GatewayOptions, type AppConfig } from "./http/app.js";
+export { ServiceDirectory, type Instance } from "./discovery/service-directory.js";
 export { loadConfig, type GatewayConfig } from "./config.js";
 export { GatewayError, allErrorCodes, errorStatusOf, type GatewayErrorCode, type Problem } from "./errors.js";
 export { RouteTable, type RouteMatch } from "./routes/route-table.js";

@@ -1,8 +1,9 @@
 import { connect } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
 import { ConfigError } from "@switchyard/protocol";
+import type { FastifyInstance } from "fastify";
 import { loadConfig } from "./config.js";
-import { buildGateway } from "./http/app.js";
+import { buildAdmin, buildGateway } from "./http/app.js";
 import { RouteError } from "./routes/route.js";
 
 let config;
@@ -15,19 +16,26 @@ try {
 }
 
 const nc = await connect(config.nats);
-let app;
+const appConfig = { ...config, adminOnMainPort: config.adminPort === undefined };
+let app: FastifyInstance;
 try {
-  app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config });
+  app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: appConfig });
 } catch (err) {
   if (!(err instanceof RouteError)) throw err;
   console.error(`switchyard-gateway: the contracts' routes are invalid: ${err.message}`);
   process.exit(2);
 }
+const apps = [app];
 
 for (const route of app.routeTable.routes) {
   app.log.info(`route ${route.verb} ${route.template.source} -> ${route.subject}`);
 }
 await app.listen({ port: config.port, host: config.host });
+if (config.adminPort !== undefined) {
+  const admin = buildAdmin(app, appConfig);
+  await admin.listen({ port: config.adminPort, host: config.host });
+  apps.push(admin);
+}
 app.log.info(`NATS ${nc.getServer()}`);
 
 // Stop taking connections, let requests in flight finish, then drain NATS so no reply is lost.
@@ -37,8 +45,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (closing) return;
     closing = true;
     app.log.info(`${signal}: closing`);
-    void app
-      .close()
+    void Promise.all(apps.map((a) => a.close()))
       .then(() => nc.drain())
       .then(() => process.exit(0));
   });

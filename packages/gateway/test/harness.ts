@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
-import { buildGateway, type GatewayConfig } from "@switchyard/gateway";
+import { buildGateway, type AppConfig } from "@switchyard/gateway";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import type { FastifyInstance } from "fastify";
 
@@ -11,12 +11,16 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const defaults: Pick<GatewayConfig, "requestTimeoutMs" | "bodyLimitBytes" | "logLevel" | "accessLog"> = {
+export const testConfig: AppConfig = {
   requestTimeoutMs: 5000,
   bodyLimitBytes: 1_048_576,
   logLevel: "silent",
   accessLog: false,
+  discoveryIntervalMs: 200,
+  readyNeedsInstances: true,
+  adminOnMainPort: true,
 };
+const defaults = testConfig;
 
 /** A real nats-server and a gateway in front of it; services are started by each test file. */
 export async function startStack(config: Partial<typeof defaults> = {}): Promise<Stack> {

@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import { Svcm, type ServiceMsg } from "@nats-io/services";
+import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import { Headers, errorStatus, methodSubject, queueGroup } from "@switchyard/protocol";
 import { ServiceError } from "./service-error.js";
@@ -57,11 +57,16 @@ export async function serve<Methods extends GenServiceMethods>(
           logger.error(`endpoint ${method.name} stopped: ${err.message}`);
           return;
         }
-        const done = handle(method, handler, implementation, msg, logger).finally(() => inflight.delete(done));
+        const start = performance.now();
+        const done = handle(method, handler, implementation, msg, logger).then((error) => {
+          inflight.delete(done);
+          stats(method.name)?.count(performance.now() - start, error);
+        });
         inflight.add(done);
       },
     });
   }
+  const stats = endpointStats(svc);
 
   return {
     get id() {
@@ -77,13 +82,14 @@ export async function serve<Methods extends GenServiceMethods>(
 
 type Handler = (request: unknown, context: HandlerContext) => unknown;
 
+/** Answers one request; resolves with the error it replied with, if any. */
 async function handle(
   method: DescMethod,
   handler: Handler | undefined,
   self: unknown,
   msg: ServiceMsg,
   logger: Logger,
-): Promise<void> {
+): Promise<ServiceError | undefined> {
   try {
     if (handler === undefined) {
       throw new ServiceError("UNIMPLEMENTED", `${method.parent.typeName}.${method.name} is not implemented`);
@@ -101,12 +107,15 @@ async function handle(
     };
     const reply = await handler.call(self, request, context);
     msg.respond(toBinary(method.output, create(method.output, reply as never)));
+    return undefined;
   } catch (err) {
+    const error = toServiceError(err, method, logger);
     try {
-      respondError(msg, toServiceError(err, method, logger));
+      respondError(msg, error);
     } catch (replyErr) {
       logger.error(`${method.parent.typeName}.${method.name}: cannot send the error reply`, replyErr);
     }
+    return error;
   }
 }
 
@@ -126,4 +135,38 @@ function respondError(msg: ServiceMsg, err: ServiceError): void {
 /** Messages may quote client input (an id from a URL); a header value cannot hold control characters. */
 function headerSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, " ");
+}
+
+/** The counters $SRV.STATS reports for one endpoint. */
+interface EndpointCounters {
+  num_requests: number;
+  num_errors: number;
+  processing_time: number;
+  average_processing_time: number;
+  last_error?: string;
+}
+
+/**
+ * $SRV.STATS as the protocol means it: nats.js times a handler only until it returns (our handlers
+ * are async, so about 0) and counts an error only when the handler throws (ours reply instead).
+ * So the SDK keeps each endpoint's counters itself, on the stats object the library reports,
+ * which nats.js 3.0.0-25 (pinned exactly) does not expose publicly.
+ */
+function endpointStats(svc: Service): (name: string) => { count(ms: number, error: ServiceError | undefined): void } | undefined {
+  const handlers = (svc as unknown as { handlers?: { name: string; stats?: EndpointCounters }[] }).handlers ?? [];
+  return (name) => {
+    const counters = handlers.find((h) => h.name === name)?.stats;
+    if (counters === undefined) return undefined;
+    return {
+      count(ms, error) {
+        // The library counted the request and its synchronous part already; add the rest.
+        counters.processing_time += Math.round(ms * 1e6);
+        counters.average_processing_time = Math.round(counters.processing_time / Math.max(1, counters.num_requests));
+        if (error !== undefined) {
+          counters.num_errors++;
+          counters.last_error = `${errorStatus(error.code)}:${error.message}`;
+        }
+      },
+    };
+  };
 }

@@ -87,6 +87,21 @@ describe("serve", () => {
     assert.equal(reply.headers?.get("X-Forged"), "");
   });
 
+  it("counts error replies and the whole handling time in $SRV.STATS", async () => {
+    await nc.request("users.v1.UserService.CreateUser", new Uint8Array());
+    const slow = nc.request("users.v1.UserService.GetUser", getUser("slow"), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await slow;
+    type Endpoint = { name: string; num_requests: number; num_errors: number; last_error?: string; processing_time: number };
+    const stats = (await nc.request("$SRV.STATS.sdk-test")).json<{ endpoints: Endpoint[] }>();
+    const create = stats.endpoints.find((e) => e.name === "CreateUser")!;
+    assert.equal(create.num_errors, create.num_requests);
+    assert.equal(create.last_error, "409:taken");
+    const get = stats.endpoints.find((e) => e.name === "GetUser")!;
+    assert.ok(get.processing_time >= 40e6, `GetUser waited 50 ms, processing_time is ${get.processing_time} ns`);
+  });
+
   it("answers requests in flight before stop() resolves", async () => {
     const pending = nc.request("users.v1.UserService.GetUser", getUser("slow"), { timeout: 5000 });
     await new Promise((resolve) => setTimeout(resolve, 100));

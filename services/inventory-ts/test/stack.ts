@@ -40,7 +40,15 @@ export async function startStack(): Promise<Stack> {
   const app = buildGateway({
     nc,
     services: contractFiles.flatMap((f) => f.services),
-    config: { requestTimeoutMs: 5000, bodyLimitBytes: 1_048_576, logLevel: "silent", accessLog: false },
+    config: {
+      requestTimeoutMs: 5000,
+      bodyLimitBytes: 1_048_576,
+      logLevel: "silent",
+      accessLog: false,
+      discoveryIntervalMs: 1000,
+      readyNeedsInstances: true,
+      adminOnMainPort: true,
+    },
   });
   await app.ready();
   const stack: Stack = {

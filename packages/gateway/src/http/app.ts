@@ -3,35 +3,120 @@ import { toBinary, type DescService } from "@bufbuild/protobuf";
 import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { GatewayConfig } from "../config.js";
+import { ServiceDirectory } from "../discovery/service-directory.js";
 import { GatewayError } from "../errors.js";
 import { ServiceCaller } from "../nats/call-service.js";
-import { routesOf } from "../routes/route.js";
+import { routesOf, RouteError } from "../routes/route.js";
 import { RouteTable, type RouteMatch } from "../routes/route-table.js";
 import { requestFromJson } from "../transcode/json-request.js";
 import { replyToJson } from "../transcode/json-reply.js";
+import { ADMIN_PATHS, adminRoutes } from "./admin-routes.js";
 import { replyWithError } from "./problem-reply.js";
+
+export type AppConfig = Pick<
+  GatewayConfig,
+  "requestTimeoutMs" | "bodyLimitBytes" | "logLevel" | "accessLog" | "discoveryIntervalMs" | "readyNeedsInstances"
+> & {
+  /** Serve /healthz, /readyz and /_/* on this app (true) or leave them to buildAdmin() on another port. */
+  adminOnMainPort: boolean;
+};
 
 export interface GatewayOptions {
   nc: NatsConnection;
   /** The contracts' services; every google.api.http rule on their RPCs becomes a route. */
   services: Iterable<DescService>;
-  config: Pick<GatewayConfig, "requestTimeoutMs" | "bodyLimitBytes" | "logLevel" | "accessLog">;
+  config: AppConfig;
 }
 
 declare module "fastify" {
   interface FastifyRequest {
     routeMatch: Extract<RouteMatch, { kind: "found" }> | undefined;
   }
+  interface FastifyInstance {
+    routeTable: RouteTable;
+    directory: ServiceDirectory;
+    natsConnected: () => boolean;
+  }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** The gateway's HTTP side: one catch-all Fastify route in front of the route table. */
+/** The gateway's HTTP side: admin endpoints, and one catch-all route in front of the route table. */
 export function buildGateway(options: GatewayOptions): FastifyInstance {
   const { nc, config } = options;
   const table = new RouteTable(routesOf(options.services));
+  for (const route of table.routes) {
+    if ((ADMIN_PATHS as readonly string[]).includes(route.template.source)) {
+      throw new RouteError(`${route.verb} ${route.template.source} (${route.subject}) takes a path the gateway reserves`);
+    }
+  }
   const caller = new ServiceCaller(nc, config.requestTimeoutMs);
+  const directory = new ServiceDirectory(nc, {
+    intervalMs: config.discoveryIntervalMs,
+    maxWaitMs: Math.min(1000, config.discoveryIntervalMs),
+  });
 
+  const app = createApp(config);
+  app.decorate("routeTable", table);
+  app.decorate("directory", directory);
+  app.decorate("natsConnected", () => caller.connected);
+  app.decorateRequest("routeMatch", undefined);
+  app.addHook("onReady", async () => directory.start());
+  app.addHook("onClose", async () => directory.stop());
+  directory.options.onError = (err) => app.log.warn({ err }, "service discovery failed; backing off");
+
+  // JSON only: anything else is a 415 rather than a string handed to the transcoder.
+  app.removeContentTypeParser("text/plain");
+
+  if (config.adminOnMainPort) registerAdmin(app, config);
+
+  app.route({
+    method: ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+    url: "*",
+    // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
+    // not an async one: this runs on every request.
+    onRequest: (request, _reply, done) => {
+      const match = table.match(request.method, pathOf(request));
+      if (match.kind === "found") {
+        request.routeMatch = match;
+        done();
+      } else if (match.kind === "not-found") {
+        done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`));
+      } else {
+        done(new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, undefined, { allow: match.allow.join(", ") }));
+      }
+    },
+    handler: async (request, reply) => {
+      const { route, params } = request.routeMatch!;
+      const body = route.body === undefined ? undefined : request.body;
+      const message = requestFromJson(route, body, params, request.query as Record<string, string | string[]>);
+      const data = await caller.call(route.subject, toBinary(route.method.input, message), request.id);
+      return reply.type("application/json").header("x-request-id", request.id).send(replyToJson(route, data));
+    },
+  });
+  return app;
+}
+
+/** The admin endpoints alone, for ADMIN_PORT: the same views as the gateway app they come from. */
+export function buildAdmin(gateway: FastifyInstance, config: AppConfig): FastifyInstance {
+  const app = createApp(config);
+  app.decorate("routeTable", gateway.routeTable);
+  app.decorate("directory", gateway.directory);
+  app.decorate("natsConnected", gateway.natsConnected);
+  registerAdmin(app, config);
+  return app;
+}
+
+function registerAdmin(app: FastifyInstance, config: AppConfig): void {
+  adminRoutes(app, {
+    routes: () => app.routeTable.routes,
+    directory: app.directory,
+    natsConnected: () => app.natsConnected(),
+    readyNeedsInstances: config.readyNeedsInstances,
+  });
+}
+
+function createApp(config: AppConfig): FastifyInstance {
   const app = Fastify({
     logger: { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: !config.accessLog }),
@@ -43,35 +128,6 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     },
     return503OnClosing: true,
   });
-
-  // JSON only: anything else is a 415 rather than a string handed to the transcoder.
-  app.removeContentTypeParser("text/plain");
-  app.decorateRequest("routeMatch", undefined);
-  app.decorate("routeTable", table);
-  app.decorate("natsConnected", () => caller.connected);
-
-  // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
-  // not an async one: this runs on every request.
-  app.addHook("onRequest", (request, _reply, done) => {
-    const match = table.match(request.method, pathOf(request));
-    if (match.kind === "found") {
-      request.routeMatch = match;
-      done();
-    } else if (match.kind === "not-found") {
-      done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`));
-    } else {
-      done(new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, undefined, { allow: match.allow.join(", ") }));
-    }
-  });
-
-  app.all("*", async (request, reply) => {
-    const { route, params } = request.routeMatch!;
-    const body = route.body === undefined ? undefined : request.body;
-    const message = requestFromJson(route, body, params, request.query as Record<string, string | string[]>);
-    const data = await caller.call(route.subject, toBinary(route.method.input, message), request.id);
-    return reply.type("application/json").header("x-request-id", request.id).send(replyToJson(route, data));
-  });
-
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     replyWithError(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`), request, reply),
@@ -82,11 +138,4 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
 function pathOf(request: FastifyRequest): string {
   const q = request.url.indexOf("?");
   return q === -1 ? request.url : request.url.slice(0, q);
-}
-
-declare module "fastify" {
-  interface FastifyInstance {
-    routeTable: RouteTable;
-    natsConnected: () => boolean;
-  }
 }
