@@ -21,6 +21,8 @@ export interface GatewayConfig {
   discoveryIntervalMs: number;
   /** /readyz needs a live instance behind every route (true) or only a NATS connection. */
   readyNeedsInstances: boolean;
+  /** Serve the contracts that live services carry, besides the gateway's own. */
+  acceptServiceContracts: boolean;
   nats: NodeConnectionOptions;
 }
 
@@ -36,6 +38,7 @@ export async function loadConfig(env: Env): Promise<GatewayConfig> {
     adminPort: env["ADMIN_PORT"] ? integer(env, "ADMIN_PORT", 0, 1, 65535) : undefined,
     discoveryIntervalMs: integer(env, "DISCOVERY_INTERVAL_MS", 5000, 100, 600_000),
     readyNeedsInstances: boolean(env, "READY_NEEDS_INSTANCES", true),
+    acceptServiceContracts: boolean(env, "ACCEPT_SERVICE_CONTRACTS", false),
     nats: await natsOptionsFromEnv(env, "switchyard-gateway"),
   };
 }

@@ -18,6 +18,7 @@ export const testConfig: AppConfig = {
   accessLog: false,
   discoveryIntervalMs: 200,
   readyNeedsInstances: true,
+  acceptServiceContracts: false,
   adminOnMainPort: true,
 };
 const defaults = testConfig;

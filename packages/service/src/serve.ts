@@ -2,7 +2,15 @@ import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobu
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
-import { Headers, errorStatus, methodSubject, queueGroup } from "@switchyard/protocol";
+import {
+  Headers,
+  Metadata,
+  contractDescriptors,
+  descriptorsSubject,
+  errorStatus,
+  methodSubject,
+  queueGroup,
+} from "@switchyard/protocol";
 import { ServiceError } from "./service-error.js";
 import type { HandlerContext, ServiceImpl } from "./service-impl.js";
 import { consoleLogger, type Logger } from "./logger.js";
@@ -35,6 +43,8 @@ export async function serve<Methods extends GenServiceMethods>(
   options: ServeOptions<Methods>,
 ): Promise<RunningService> {
   const { nc, service, implementation, logger = consoleLogger } = options;
+  const contract = contractDescriptors(service.file);
+  const revision = process.env["BUILD_REVISION"];
   const svc = await new Svcm(nc).add({
     name: options.name,
     version: options.version,
@@ -42,9 +52,18 @@ export async function serve<Methods extends GenServiceMethods>(
     queue: queueGroup(service),
     metadata: {
       ...options.metadata,
-      language: "typescript",
-      contract: service.file.proto.package,
+      [Metadata.language]: "typescript",
+      [Metadata.contract]: service.file.proto.package,
+      [Metadata.descriptors]: descriptorsSubject(contract.digest),
+      [Metadata.contractDigest]: contract.digest,
+      ...(revision ? { [Metadata.revision]: revision } : {}),
     },
+  });
+  // The contract travels with the service, so a gateway can serve a contract it was not built with.
+  // A plain subscription, not an endpoint: the endpoints are the contract's RPCs.
+  const descriptors = nc.subscribe(descriptorsSubject(contract.digest), {
+    queue: queueGroup(service),
+    callback: (_err, msg) => void msg.respond(contract.bytes),
   });
 
   const inflight = new Set<Promise<void>>();
@@ -74,7 +93,7 @@ export async function serve<Methods extends GenServiceMethods>(
     },
     async stop() {
       // Draining the endpoint subscriptions lets messages already delivered reach their handlers.
-      await svc.stop();
+      await Promise.all([svc.stop(), descriptors.drain()]);
       await Promise.allSettled([...inflight]);
     },
   };

@@ -47,6 +47,7 @@ export async function startStack(): Promise<Stack> {
       accessLog: false,
       discoveryIntervalMs: 1000,
       readyNeedsInstances: true,
+      acceptServiceContracts: false,
       adminOnMainPort: true,
     },
   });

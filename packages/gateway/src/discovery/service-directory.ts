@@ -27,7 +27,8 @@ export interface DirectoryOptions {
   maxWaitMs: number;
   /** Polls an instance may miss before it counts as gone. */
   missesAllowed?: number;
-  onChange?: (instances: readonly Instance[]) => void;
+  /** After every poll, with the instances now live. */
+  onRefresh?: (instances: readonly Instance[]) => Promise<void> | void;
   onError?: (err: unknown) => void;
 }
 
@@ -80,7 +81,6 @@ export class ServiceDirectory {
   async refresh(): Promise<void> {
     const [infos, stats] = await Promise.all([collect<ServiceInfo>(this.client.info()), collect<ServiceStats>(this.client.stats())]);
     const statsById = new Map(stats.map((s) => [s.id, s]));
-    const before = this.signature();
     const now = new Set<string>();
     for (const info of infos) {
       now.add(info.id);
@@ -92,7 +92,7 @@ export class ServiceDirectory {
       if (entry.misses > (this.options.missesAllowed ?? 1)) this.seen.delete(id);
     }
     this.polled = true;
-    if (this.signature() !== before) this.options.onChange?.(this.instances());
+    await this.options.onRefresh?.(this.instances());
   }
 
   private async loop(): Promise<void> {
@@ -109,11 +109,6 @@ export class ServiceDirectory {
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.loop(), delay * (1 + Math.random() * 0.2));
     this.timer.unref();
-  }
-
-  /** Which instances serve which subjects: what a change of the route view depends on. */
-  private signature(): string {
-    return [...this.seen.keys()].sort().join(",");
   }
 }
 

@@ -2,10 +2,13 @@ import type { FastifyInstance } from "fastify";
 import type { ServiceDirectory } from "../discovery/service-directory.js";
 import { GatewayError } from "../errors.js";
 import type { Route } from "../routes/route.js";
+import type { ContractConflict } from "../routes/route-registry.js";
 import { replyWithError } from "./problem-reply.js";
 
 export interface AdminOptions {
   routes: () => readonly Route[];
+  /** Instances carrying contracts that cannot be served together, as the gateway found them. */
+  conflicts: () => readonly ContractConflict[];
   directory: ServiceDirectory;
   natsConnected: () => boolean;
   /** /readyz also needs a live instance behind every route (default); false: NATS alone. */
@@ -54,6 +57,7 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
         };
       }),
     })),
+    conflicts: options.conflicts(),
   }));
 }
 

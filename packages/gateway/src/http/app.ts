@@ -6,8 +6,9 @@ import type { GatewayConfig } from "../config.js";
 import { ServiceDirectory } from "../discovery/service-directory.js";
 import { GatewayError } from "../errors.js";
 import { ServiceCaller } from "../nats/call-service.js";
-import { routesOf, RouteError } from "../routes/route.js";
-import { RouteTable, type RouteMatch } from "../routes/route-table.js";
+import { RouteError } from "../routes/route.js";
+import { RouteRegistry } from "../routes/route-registry.js";
+import type { RouteMatch, RouteTable } from "../routes/route-table.js";
 import { requestFromJson } from "../transcode/json-request.js";
 import { replyToJson } from "../transcode/json-reply.js";
 import { ADMIN_PATHS, adminRoutes } from "./admin-routes.js";
@@ -15,7 +16,13 @@ import { replyWithError } from "./problem-reply.js";
 
 export type AppConfig = Pick<
   GatewayConfig,
-  "requestTimeoutMs" | "bodyLimitBytes" | "logLevel" | "accessLog" | "discoveryIntervalMs" | "readyNeedsInstances"
+  | "requestTimeoutMs"
+  | "bodyLimitBytes"
+  | "logLevel"
+  | "accessLog"
+  | "discoveryIntervalMs"
+  | "readyNeedsInstances"
+  | "acceptServiceContracts"
 > & {
   /** Serve /healthz, /readyz and /_/* on this app (true) or leave them to buildAdmin() on another port. */
   adminOnMainPort: boolean;
@@ -33,7 +40,8 @@ declare module "fastify" {
     routeMatch: Extract<RouteMatch, { kind: "found" }> | undefined;
   }
   interface FastifyInstance {
-    routeTable: RouteTable;
+    readonly routeTable: RouteTable;
+    routeRegistry: RouteRegistry;
     directory: ServiceDirectory;
     natsConnected: () => boolean;
   }
@@ -44,8 +52,13 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** The gateway's HTTP side: admin endpoints, and one catch-all route in front of the route table. */
 export function buildGateway(options: GatewayOptions): FastifyInstance {
   const { nc, config } = options;
-  const table = new RouteTable(routesOf(options.services));
-  for (const route of table.routes) {
+  const app = createApp(config);
+  const registry = new RouteRegistry([...options.services], {
+    onChange: (routes) => app.log.info(`routes now: ${routes.map((r) => `${r.verb} ${r.template.source}`).join(", ")}`),
+    onConflict: (c) => app.log.error(`contract conflict for ${c.service} (${c.digests.join(", ")}): ${c.reason}`),
+    onError: (message, err) => app.log.warn({ err }, message),
+  });
+  for (const route of registry.table.routes) {
     if ((ADMIN_PATHS as readonly string[]).includes(route.template.source)) {
       throw new RouteError(`${route.verb} ${route.template.source} (${route.subject}) takes a path the gateway reserves`);
     }
@@ -54,16 +67,19 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const directory = new ServiceDirectory(nc, {
     intervalMs: config.discoveryIntervalMs,
     maxWaitMs: Math.min(1000, config.discoveryIntervalMs),
+    onError: (err) => app.log.warn({ err }, "service discovery failed; backing off"),
+    ...(config.acceptServiceContracts
+      ? { onRefresh: (instances) => registry.sync(instances, async (subject) => (await nc.request(subject, undefined, { timeout: 2000 })).data) }
+      : {}),
   });
 
-  const app = createApp(config);
-  app.decorate("routeTable", table);
+  app.decorate("routeTable", { getter: () => registry.table });
+  app.decorate("routeRegistry", registry);
   app.decorate("directory", directory);
   app.decorate("natsConnected", () => caller.connected);
   app.decorateRequest("routeMatch", undefined);
   app.addHook("onReady", async () => directory.start());
   app.addHook("onClose", async () => directory.stop());
-  directory.options.onError = (err) => app.log.warn({ err }, "service discovery failed; backing off");
 
   // JSON only: anything else is a 415 rather than a string handed to the transcoder.
   app.removeContentTypeParser("text/plain");
@@ -76,7 +92,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
     // not an async one: this runs on every request.
     onRequest: (request, _reply, done) => {
-      const match = table.match(request.method, pathOf(request));
+      const match = registry.table.match(request.method, pathOf(request));
       if (match.kind === "found") {
         request.routeMatch = match;
         done();
@@ -100,7 +116,8 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
 /** The admin endpoints alone, for ADMIN_PORT: the same views as the gateway app they come from. */
 export function buildAdmin(gateway: FastifyInstance, config: AppConfig): FastifyInstance {
   const app = createApp(config);
-  app.decorate("routeTable", gateway.routeTable);
+  app.decorate("routeTable", { getter: () => gateway.routeTable });
+  app.decorate("routeRegistry", gateway.routeRegistry);
   app.decorate("directory", gateway.directory);
   app.decorate("natsConnected", gateway.natsConnected);
   registerAdmin(app, config);
@@ -110,6 +127,7 @@ export function buildAdmin(gateway: FastifyInstance, config: AppConfig): Fastify
 function registerAdmin(app: FastifyInstance, config: AppConfig): void {
   adminRoutes(app, {
     routes: () => app.routeTable.routes,
+    conflicts: () => app.routeRegistry.conflicts,
     directory: app.directory,
     natsConnected: () => app.natsConnected(),
     readyNeedsInstances: config.readyNeedsInstances,

@@ -1,0 +1,13 @@
+/** Keys of the NATS micro service metadata every Switchyard service sets. */
+export const Metadata = {
+  /** The implementation language: typescript, ruby, ... */
+  language: "language",
+  /** The contract's proto package: users.v1. */
+  contract: "contract",
+  /** The build revision (BUILD_REVISION), when known. */
+  revision: "revision",
+  /** Where the instance answers with its contract's descriptor set (see descriptorsSubject). */
+  descriptors: "switchyard.descriptors",
+  /** The digest of that descriptor set. */
+  contractDigest: "switchyard.contract_digest",
+} as const;
