@@ -12,8 +12,10 @@ RUN npm ci --no-audit --no-fund && npm run build
 FROM node:20-bookworm-slim
 ARG SERVICE
 WORKDIR /app
-# Only the bundle: no node_modules, no sources.
+# Only the bundle (and /docs' static files): no node_modules, no sources.
 COPY --from=build /src/dist/${SERVICE}.mjs /src/dist/${SERVICE}.mjs.map ./
+# Swagger UI's files for the gateway's /docs (unused by other services).
+COPY --from=build /src/dist/swagger-ui ./swagger-ui
 RUN ln -s ${SERVICE}.mjs main.mjs
 USER node
 EXPOSE 3000

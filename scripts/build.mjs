@@ -1,6 +1,9 @@
 // `npm run build`: each process's TypeScript entry bundled with its dependencies into one ESM file
 // under dist/, so production runs plain `node dist/<name>.mjs`: no tsx loader (about 40 MB of RSS
 // and a slower start), no node_modules in images.
+import { cpSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
 
 const entries = {
@@ -22,3 +25,10 @@ await build({
   // Some CommonJS dependencies call require(); ESM output has none unless we provide it.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
+
+// /docs serves Swagger UI's files from swagger-ui/ beside the gateway bundle (no CDN, no node_modules).
+const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+mkdirSync("dist/swagger-ui", { recursive: true });
+for (const name of ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"]) {
+  cpSync(join(swaggerUi, name), join("dist/swagger-ui", name));
+}

@@ -6,3 +6,4 @@ export { RouteTable, type RouteMatch } from "./routes/route-table.js";
 export { RouteRegistry, type ContractConflict } from "./routes/route-registry.js";
 export { routesOf, RouteError, type Route } from "./routes/route.js";
 export { parseTemplate, matchTemplate, TemplateError, type PathTemplate } from "./routes/path-template.js";
+export * from "./openapi/index.js";

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import type { InjectOptions } from "fastify";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { CreateUserResponseSchema, UserSchema } from "@switchyard/contracts";
 import { after, before, describe, it } from "node:test";
 import { startUsersService } from "@switchyard/users-ts";
 import type { RunningService } from "@switchyard/service";
@@ -235,5 +237,64 @@ describe("gateway in front of users-ts on a real nats-server", () => {
     assert.equal(again.headers["content-type"], PROBLEM);
     assert.equal(again.json().code, "ALREADY_EXISTS");
     assert.equal(again.json().field, "user.email");
+  });
+
+  describe("Protobuf passthrough", () => {
+    const PROTO = "application/x-protobuf";
+    const user = (init: Parameters<typeof create<typeof UserSchema>>[1]) => Buffer.from(toBinary(UserSchema, create(UserSchema, init)));
+
+    it("sends a Protobuf body on as the body field and returns the reply's bytes", async () => {
+      const res = await stack.app.inject({
+        method: "POST",
+        url: "/users",
+        headers: { "content-type": PROTO, accept: PROTO },
+        payload: user({ firstName: "Bin", lastName: "Ary" }),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.headers["content-type"], PROTO);
+      const reply = fromBinary(CreateUserResponseSchema, res.rawPayload);
+      assert.equal(reply.success, true);
+
+      const read = await stack.app.inject({ method: "GET", url: `/users/${reply.id}`, headers: { accept: "application/proto" } });
+      assert.equal(read.headers["content-type"], "application/proto");
+      const stored = fromBinary(UserSchema, read.rawPayload);
+      assert.deepEqual([stored.id, stored.firstName, stored.lastName], [reply.id, "Bin", "Ary"]);
+    });
+
+    it("answers a Protobuf request in JSON unless the client accepts Protobuf first", async () => {
+      const res = await stack.app.inject({
+        method: "POST",
+        url: "/users",
+        headers: { "content-type": PROTO, accept: "application/json, application/x-protobuf" },
+        payload: user({ firstName: "Jay", lastName: "Son" }),
+      });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.json().success, true);
+    });
+
+    it("lets path parameters win over the Protobuf body, as in JSON", async () => {
+      const { id } = (await stack.app.inject({ method: "POST", url: "/users", payload: { firstName: "Pat", lastName: "H" } })).json();
+      const res = await stack.app.inject({
+        method: "PATCH",
+        url: `/users/${id}?updateMask=lastName`,
+        headers: { "content-type": PROTO, accept: PROTO },
+        payload: user({ id: "someone-else", lastName: "Won" }),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const updated = fromBinary(UserSchema, res.rawPayload);
+      assert.deepEqual([updated.id, updated.firstName, updated.lastName], [id, "Pat", "Won"]);
+    });
+
+    it("answers errors as problem+json, the service judging the undecoded bytes", async () => {
+      const res = await stack.app.inject({
+        method: "POST",
+        url: "/users",
+        headers: { "content-type": PROTO, accept: PROTO },
+        payload: Buffer.from([0x0a, 0xff, 0xff]),
+      });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.headers["content-type"], PROBLEM);
+      assert.equal(res.json().code, "INVALID_ARGUMENT");
+    });
   });
 });

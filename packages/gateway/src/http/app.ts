@@ -11,6 +11,9 @@ import { RouteRegistry } from "../routes/route-registry.js";
 import type { RouteMatch, RouteTable } from "../routes/route-table.js";
 import { requestFromJson } from "../transcode/json-request.js";
 import { replyToJson } from "../transcode/json-reply.js";
+import { isProtobuf, PROTOBUF_TYPES, wantsProtobuf } from "../transcode/media-types.js";
+import { replyToProtobuf, requestFromProtobuf } from "../transcode/proto-passthrough.js";
+import { buildOpenApi, docsPlugin, isDocsPath, openApiSource } from "../openapi/index.js";
 import { ADMIN_PATHS, adminRoutes } from "./admin-routes.js";
 import { replyWithError } from "./problem-reply.js";
 
@@ -53,13 +56,17 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function buildGateway(options: GatewayOptions): FastifyInstance {
   const { nc, config } = options;
   const app = createApp(config);
+  const openApi = openApiSource(() => buildOpenApi(registry.table.routes, { title: "Switchyard gateway", version: "0.1.0" }));
   const registry = new RouteRegistry([...options.services], {
-    onChange: (routes) => app.log.info(`routes now: ${routes.map((r) => `${r.verb} ${r.template.source}`).join(", ")}`),
+    onChange: (routes) => {
+      app.log.info(`routes now: ${routes.map((r) => `${r.verb} ${r.template.source}`).join(", ")}`);
+      openApi.rebuild();
+    },
     onConflict: (c) => app.log.error(`contract conflict for ${c.service} (${c.digests.join(", ")}): ${c.reason}`),
     onError: (message, err) => app.log.warn({ err }, message),
   });
   for (const route of registry.table.routes) {
-    if ((ADMIN_PATHS as readonly string[]).includes(route.template.source)) {
+    if ((ADMIN_PATHS as readonly string[]).includes(route.template.source) || isDocsPath(route.template.source)) {
       throw new RouteError(`${route.verb} ${route.template.source} (${route.subject}) takes a path the gateway reserves`);
     }
   }
@@ -81,10 +88,12 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.addHook("onReady", async () => directory.start());
   app.addHook("onClose", async () => directory.stop());
 
-  // JSON only: anything else is a 415 rather than a string handed to the transcoder.
+  // JSON, or Protobuf bytes passed through; anything else is a 415 rather than a string handed on.
   app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser([...PROTOBUF_TYPES], { parseAs: "buffer" }, (_request, body, done) => done(null, body));
 
   if (config.adminOnMainPort) registerAdmin(app, config);
+  app.register(docsPlugin, { document: openApi.document });
 
   app.route({
     method: ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
@@ -104,10 +113,15 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     },
     handler: async (request, reply) => {
       const { route, params } = request.routeMatch!;
-      const body = route.body === undefined ? undefined : request.body;
-      const message = requestFromJson(route, body, params, request.query as Record<string, string | string[]>);
-      const data = await caller.call(route.subject, toBinary(route.method.input, message), request.id);
-      return reply.type("application/json").header("x-request-id", request.id).send(replyToJson(route, data));
+      const query = request.query as Record<string, string | string[]>;
+      const payload = isProtobuf(request.headers["content-type"])
+        ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query)
+        : toBinary(route.method.input, requestFromJson(route, route.body === undefined ? undefined : request.body, params, query));
+      const data = await caller.call(route.subject, payload, request.id);
+      reply.header("x-request-id", request.id);
+      const binary = wantsProtobuf(request.headers.accept);
+      if (binary !== undefined) return reply.type(binary).send(replyToProtobuf(route, data));
+      return reply.type("application/json").send(replyToJson(route, data));
     },
   });
   return app;

@@ -1,0 +1,59 @@
+import { toBinary } from "@bufbuild/protobuf";
+import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { GatewayError } from "../errors.js";
+import type { Route } from "../routes/route.js";
+import { requestFromJson } from "./json-request.js";
+
+type Query = Record<string, string | string[] | undefined>;
+
+/**
+ * The request bytes from a Protobuf body without decoding it: the body as the request (body "*")
+ * or as its body field, followed by the fields the path and query bind. Protobuf merges repeated
+ * occurrences with the last one winning, so appending them makes path parameters win, as in JSON.
+ */
+export function requestFromProtobuf(route: Route, body: Uint8Array | undefined, params: Map<string, string>, query: Query): Uint8Array {
+  const bound = toBinary(route.method.input, requestFromJson(route, undefined, params, query));
+  if (body === undefined || body.length === 0 || route.body === undefined) return bound;
+  if (route.body === "*") return concat(body, bound);
+  if (route.body.fieldKind !== "message") {
+    throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `this route's body is the scalar field ${route.body.name}: send it as JSON`, "content-type");
+  }
+  const head = new BinaryWriter().tag(route.body.number, WireType.LengthDelimited).uint32(body.length).finish();
+  return concat(head, body, bound);
+}
+
+/**
+ * The reply bytes for a Protobuf client: the reply as it came, or the bytes of its response_body
+ * field, found by walking the wire format (no message is decoded).
+ */
+export function replyToProtobuf(route: Route, data: Uint8Array): Uint8Array {
+  const field = route.responseBody;
+  if (field === undefined) return data;
+  if (field.fieldKind !== "message") {
+    throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `this route replies with the scalar field ${field.name}: accept JSON`, "accept");
+  }
+  const parts: Uint8Array[] = [];
+  try {
+    const reader = new BinaryReader(data);
+    while (reader.pos < reader.len) {
+      const [number, wireType] = reader.tag();
+      if (number === field.number && wireType === WireType.LengthDelimited) parts.push(reader.bytes());
+      else reader.skip(wireType, number);
+    }
+  } catch {
+    throw new GatewayError("BAD_SERVICE_REPLY", "the service replied with bytes that are not its declared reply type");
+  }
+  // Several occurrences of a message field merge: their concatenation is that merge.
+  return concat(...parts);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

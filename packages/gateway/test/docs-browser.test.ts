@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { UserService } from "@switchyard/contracts";
+import { routesOf } from "@switchyard/gateway";
+import Fastify, { type FastifyInstance } from "fastify";
+import { chromium, type BrowserContext } from "playwright-core";
+import { buildOpenApi, docsPlugin, openApiSource } from "../src/openapi/index.js";
+
+/** Debian's chromium (apt-get install chromium); CI must have it, elsewhere the test says why it skips. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), "output", "docs.png");
+const skip = !existsSync(CHROMIUM) && process.env.CI !== "true" ? `no browser at ${CHROMIUM} (apt-get install chromium)` : false;
+
+describe("/docs in headless Chromium", { skip }, () => {
+  const routes = routesOf([UserService]);
+  let app: FastifyInstance;
+  let origin: string;
+  let profile: string;
+  let context: BrowserContext;
+
+  before(async () => {
+    const source = openApiSource(() => buildOpenApi(routes, { title: "Switchyard", version: "0.1.0" }));
+    app = Fastify({ logger: false });
+    await app.register(docsPlugin, { document: source.document });
+    origin = await app.listen({ host: "127.0.0.1", port: 0 });
+    profile = await mkdtemp(join(tmpdir(), "switchyard-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      viewport: { width: 1280, height: 1000 },
+      timeout: 60_000,
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    await app?.close();
+    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
+  });
+
+  it("shows every operation, loads nothing from elsewhere, and leaves a screenshot", async () => {
+    const requests: string[] = [];
+    const problems: string[] = [];
+    context.on("request", (request) => requests.push(request.url()));
+    const page = await context.newPage();
+    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    });
+
+    const response = await page.goto(`${origin}/docs`, { waitUntil: "load", timeout: 30_000 });
+    assert.equal(response?.status(), 200);
+    await page.locator(".opblock").nth(routes.length - 1).waitFor({ timeout: 30_000 });
+    await page.getByText("CreateUser", { exact: true }).first().waitFor();
+    await page.waitForLoadState("networkidle");
+
+    const paths = await page.locator(".opblock-summary-path").allInnerTexts();
+    for (const route of routes) {
+      const path = route.template.source.replace(/\{([^}=]+)[^}]*\}/g, "{$1}");
+      if (path.includes(".")) continue; // a nested field joins the path item of the same shape
+      assert.ok(paths.some((p) => p.replace(/\u200b/g, "") === path), `${path} is shown (shown: ${paths.join(", ")})`);
+    }
+    assert.equal(await page.locator(".opblock").count(), routes.length);
+
+    const foreign = requests.filter((url) => {
+      const { protocol, hostname } = new URL(url);
+      return !(protocol === "data:" || protocol === "blob:" || hostname === "127.0.0.1");
+    });
+    assert.deepEqual(foreign, [], "every request stays on the gateway");
+    assert.ok(requests.includes(`${origin}/openapi.json`), "the page fetched /openapi.json");
+    assert.deepEqual(problems, []);
+
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    const png = await readFile(SCREENSHOT);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "a PNG signature");
+    assert.ok((await stat(SCREENSHOT)).size > 20_000, "more than a blank page");
+    assert.equal(png.readUInt32BE(16), 1280, "width from IHDR");
+    assert.ok(png.readUInt32BE(20) >= 600, "height from IHDR");
+
+    // Open CreateUser: its body and its problem+json responses render too.
+    const create = page.locator("#operations-UserService-UserService_CreateUser");
+    await create.locator(".opblock-summary").click();
+    await create.locator(".responses-table").first().waitFor();
+    await create.locator('option[value="application/problem+json"]').first().waitFor({ state: "attached" });
+    const statuses = (await create.locator(".response-col_status").allInnerTexts()).map((s) => s.trim());
+    for (const status of ["200", "400", "413", "415", "503", "504"]) assert.ok(statuses.includes(status), status);
+    assert.deepEqual(problems, []);
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-create-user.png") });
+  });
+});
