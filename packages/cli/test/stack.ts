@@ -1,0 +1,71 @@
+// A real gateway listening on a random port, a real nats-server behind it, and a way to run the CLI
+// in-process with its output captured.
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { contractFiles } from "@switchyard/contracts";
+import { buildGateway, loadConfig, type AppConfig } from "@switchyard/gateway";
+import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import type { FastifyInstance } from "fastify";
+import { run } from "../src/cli.js";
+
+/** The gateway's own defaults (so a new setting needs no change here), quiet and quick to discover. */
+async function testConfig(): Promise<AppConfig> {
+  const config = await loadConfig({ LOG_LEVEL: "silent", DISCOVERY_INTERVAL_MS: "200" });
+  return { ...config, adminOnMainPort: true };
+}
+
+export interface Stack {
+  ns: NatsServer;
+  nc: NatsConnection;
+  app: FastifyInstance;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const ns = await startNatsServer();
+  const nc = await connect({ servers: ns.url, noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  const app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: await testConfig() });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    ns,
+    nc,
+    app,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      if (!nc.isClosed()) await nc.close();
+      await ns.stop();
+    },
+  };
+}
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a function: what it would print, and its exit code. No SWITCHYARD_* from the caller. */
+export async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+/** A port nothing listens on: bound once by us, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
