@@ -10,4 +10,16 @@ export const Headers = {
   errorField: "Switchyard-Error-Field",
   /** Correlates one HTTP request with the service's logs. */
   requestId: "Switchyard-Request-Id",
+  /** W3C trace context, forwarded (or started) by the gateway. */
+  traceparent: "traceparent",
+  tracestate: "tracestate",
+  /**
+   * HTTP request headers with this prefix reach the service, under the same name; no other client
+   * header does (an allow-list, like grpc-gateway's Grpc-Metadata-).
+   */
+  metadataPrefix: "Switchyard-Meta-",
+  /** On a success reply: the HTTP status to answer with (2xx or 3xx) instead of 200. */
+  httpStatus: "Switchyard-Http-Status",
+  /** On a success reply: `Switchyard-Http-Header-Location: /users/1` becomes the HTTP header `Location`. */
+  httpHeaderPrefix: "Switchyard-Http-Header-",
 } as const;

@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
-import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import {
   Headers,
   Metadata,
@@ -119,13 +119,23 @@ async function handle(
     } catch {
       throw new ServiceError("INVALID_ARGUMENT", `request is not a valid ${method.input.typeName}`);
     }
+    let replyHeaders: MsgHdrs | undefined;
     const context: HandlerContext = {
       subject: msg.subject,
       headers: msg.headers,
       requestId: msg.headers?.get(Headers.requestId) || undefined,
+      traceparent: msg.headers?.get(Headers.traceparent) || undefined,
+      metadata: (name) => msg.headers?.get(`${Headers.metadataPrefix}${name}`) || undefined,
+      respondWith: ({ status, headers }) => {
+        replyHeaders ??= natsHeaders();
+        if (status !== undefined) replyHeaders.set(Headers.httpStatus, String(status));
+        for (const [name, value] of Object.entries(headers ?? {})) {
+          replyHeaders.set(`${Headers.httpHeaderPrefix}${name}`, headerSafe(value));
+        }
+      },
     };
     const reply = await handler.call(self, request, context);
-    msg.respond(toBinary(method.output, create(method.output, reply as never)));
+    msg.respond(toBinary(method.output, create(method.output, reply as never)), replyHeaders === undefined ? undefined : { headers: replyHeaders });
     return undefined;
   } catch (err) {
     const error = toServiceError(err, method, logger);

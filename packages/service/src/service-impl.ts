@@ -2,12 +2,18 @@ import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import type { MsgHdrs } from "@nats-io/transport-node";
 
-/** What a handler knows about the request besides its message. */
+/** What a handler knows about the request besides its message, and what it may ask of the reply. */
 export interface HandlerContext {
   readonly subject: string;
   readonly headers: MsgHdrs | undefined;
   /** The gateway's request id, when the request came through one. */
   readonly requestId: string | undefined;
+  /** The W3C trace context the gateway forwarded or started. */
+  readonly traceparent: string | undefined;
+  /** A client header the gateway let through: `metadata("tenant")` reads Switchyard-Meta-Tenant. */
+  metadata(name: string): string | undefined;
+  /** Asks the gateway to answer a success with this HTTP status (2xx or 3xx) and these headers. */
+  respondWith(http: { status?: number; headers?: Record<string, string> }): void;
 }
 
 type Reply<T> = T | Promise<T>;

@@ -20,7 +20,7 @@ export const LANGUAGE = "typescript";
 /** inventory.v1.InventoryService over the shared store. */
 export function inventoryServiceImpl(store: ItemStore): ServiceImpl<typeof InventoryService.method> {
   return {
-    async createItem(request) {
+    async createItem(request, context) {
       const { warehouse, item: given } = validateCreateItem(request);
       const name: ItemName = { warehouse, item: request.itemId };
       const now = timestampNow();
@@ -41,6 +41,7 @@ export function inventoryServiceImpl(store: ItemStore): ServiceImpl<typeof Inven
       if (!(await store.create(name, item))) {
         throw new ServiceError("ALREADY_EXISTS", `item ${item.name} already exists`, "item_id");
       }
+      context.respondWith({ status: 201, headers: { location: `/v1/${item.name}` } });
       return { item };
     },
 

@@ -90,7 +90,7 @@ describe("inventory errors through the gateway", () => {
       displayName: "Bolt",
       quantity: "10",
     });
-    assert.equal(created.status, 200, created.text);
+    assert.equal(created.status, 201, created.text);
   });
   after(async () => {
     await stack.close();

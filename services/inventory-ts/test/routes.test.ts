@@ -26,13 +26,15 @@ describe("inventory routes through the gateway", () => {
 
   async function createItem(warehouse: string, id: string, item: Record<string, unknown>): Promise<Record<string, unknown>> {
     const res = await stack.call("POST", `/v1/warehouses/${warehouse}/items?itemId=${id}`, item);
-    assert.equal(res.status, 200, res.text);
+    assert.equal(res.status, 201, res.text);
     return res.body;
   }
 
   it("POST /v1/{parent=warehouses/*}/items creates an item: the body is `item`, item_id from the query", async () => {
     const res = await stack.call("POST", "/v1/warehouses/berlin/items?itemId=widget", widget);
-    assert.equal(res.status, 200, res.text);
+    assert.equal(res.status, 201, res.text);
+    // The service sets the status and Location through its reply headers.
+    assert.equal(res.location, "/v1/warehouses/berlin/items/widget");
     assert.equal(res.contentType, JSON_TYPE);
     const item = res.body;
     // response_body: "item": the Item itself, not {item: ...}.
@@ -58,7 +60,7 @@ describe("inventory routes through the gateway", () => {
       reorder_point: 4,
       location: { aisle: "B1" },
     });
-    assert.equal(res.status, 200, res.text);
+    assert.equal(res.status, 201, res.text);
     const item = res.body;
     assert.equal(item.name, "warehouses/berlin/items/gadget");
     assert.equal(item.displayName, "Gadget");

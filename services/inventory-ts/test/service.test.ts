@@ -27,7 +27,7 @@ describe("inventory-ts: state, instances and neighbours", () => {
       quantity: "12",
       reorderPoint: "12",
     });
-    assert.equal(created.status, 200, created.text);
+    assert.equal(created.status, 201, created.text);
 
     const kv = await new Kvm(stack.nc).open("inventory");
     const status = await kv.status();
@@ -80,7 +80,7 @@ describe("inventory-ts: state, instances and neighbours", () => {
         displayName: "Contended",
         quantity: "100",
       });
-      assert.equal(created.status, 200, created.text);
+      assert.equal(created.status, 201, created.text);
       const n = 40;
       const replies = await Promise.all(
         Array.from({ length: n }, (_, i) =>
@@ -115,7 +115,7 @@ describe("inventory-ts: state, instances and neighbours", () => {
         ),
       );
       const statuses = replies.map((r) => r.status).sort();
-      assert.deepEqual(statuses, [200, ...Array(9).fill(409)]);
+      assert.deepEqual(statuses, [201, ...Array(9).fill(409)]);
     });
   });
 

@@ -23,8 +23,9 @@ export interface Stack {
 export interface Reply {
   status: number;
   contentType: string | undefined;
+  location: string | undefined;
   // The JSON body, as the test reads it.
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   text: string;
 }
 
@@ -66,6 +67,7 @@ export async function startStack(): Promise<Stack> {
       return {
         status: res.statusCode,
         contentType: res.headers["content-type"] as string | undefined,
+        location: res.headers["location"] as string | undefined,
         body: res.body === "" ? undefined : res.json(),
         text: res.body,
       };

@@ -5,6 +5,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest } fro
 import type { GatewayConfig } from "../config.js";
 import { ServiceDirectory } from "../discovery/service-directory.js";
 import { GatewayError } from "../errors.js";
+import { httpFromReply } from "../headers/reply-headers.js";
+import { natsRequestHeaders } from "../headers/request-headers.js";
 import { ServiceCaller } from "../nats/call-service.js";
 import { RouteError } from "../routes/route.js";
 import { RouteRegistry } from "../routes/route-registry.js";
@@ -117,11 +119,12 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       const payload = isProtobuf(request.headers["content-type"])
         ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query)
         : toBinary(route.method.input, requestFromJson(route, route.body === undefined ? undefined : request.body, params, query));
-      const data = await caller.call(route.subject, payload, request.id);
-      reply.header("x-request-id", request.id);
+      const answer = await caller.call(route.subject, payload, natsRequestHeaders(request.headers, request.id));
+      const http = httpFromReply(answer.headers);
+      reply.code(http.status).headers(http.headers).header("x-request-id", request.id);
       const binary = wantsProtobuf(request.headers.accept);
-      if (binary !== undefined) return reply.type(binary).send(replyToProtobuf(route, data));
-      return reply.type("application/json").send(replyToJson(route, data));
+      if (binary !== undefined) return reply.type(binary).send(replyToProtobuf(route, answer.data));
+      return reply.type("application/json").send(replyToJson(route, answer.data));
     },
   });
   return app;

@@ -1,4 +1,4 @@
-import { errors, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { errors, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, Headers, isErrorCode, type ErrorCodeName } from "@switchyard/protocol";
 import { GatewayError } from "../errors.js";
 import { ConnectionState } from "./connection-state.js";
@@ -18,18 +18,17 @@ export class ServiceCaller {
     return this.state.connected;
   }
 
-  async call(subject: string, payload: Uint8Array, requestId: string): Promise<Uint8Array> {
+  /** `headers` are the NATS headers to send: the request id, trace context and allowed metadata. */
+  async call(subject: string, payload: Uint8Array, headers: MsgHdrs): Promise<Msg> {
     if (!this.state.connected) throw new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
-    const h = natsHeaders();
-    h.set(Headers.requestId, requestId);
     let reply: Msg;
     try {
-      reply = await this.nc.request(subject, payload, { timeout: this.timeoutMs, headers: h });
+      reply = await this.nc.request(subject, payload, { timeout: this.timeoutMs, headers });
     } catch (err) {
       throw fromNatsError(err, this.timeoutMs);
     }
     if (reply.headers?.has(Headers.serviceErrorCode)) throw fromServiceError(reply);
-    return reply.data;
+    return reply;
   }
 }
 
