@@ -59,15 +59,31 @@ class BinTest < Support::NatsTest
   end
 
   def test_sigint_stops_it_too_and_it_leaves_discovery
-    spawn_service
+    spawn_service("BUILD_REVISION" => nil)
     wait_for_output(/started: users/)
-    assert_equal "ruby", srv("PING").dig("metadata", "language")
+    metadata = srv("INFO").fetch("metadata")
+    assert_equal "ruby", metadata["language"]
+    refute metadata.key?("revision"), "no BUILD_REVISION, no revision: #{metadata.inspect}"
+    descriptors = metadata.fetch("switchyard.descriptors")
 
     Process.kill("INT", @pid)
 
     assert_equal 0, wait_for_exit.exitstatus
     assert_match(/stopped \(SIGINT\): drained/, @output)
     assert_raises(NATS::IO::NoRespondersError) { srv("PING") }
+    assert_raises(NATS::IO::NoRespondersError) { client.request(descriptors, "", timeout: TIMEOUT) }
+  end
+
+  def test_it_carries_its_build_revision_and_its_contract
+    spawn_service("BUILD_REVISION" => "3f2a9c1")
+    wait_for_output(/started: users/)
+    metadata = srv("INFO").fetch("metadata")
+    contract = Switchyard::Contract.lookup(Users::CONTRACT).descriptors
+
+    assert_equal "3f2a9c1", metadata["revision"]
+    # Another process derives the same bytes, so instances of one build share one digest.
+    assert_equal contract.digest, metadata["switchyard.contract_digest"]
+    assert_equal contract.bytes, client.request(contract.subject, "", timeout: TIMEOUT).data.b
   end
 
   def test_a_signal_while_it_waits_for_nats_exits_0

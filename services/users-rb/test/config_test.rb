@@ -29,6 +29,12 @@ class ConfigTest < Minitest::Test
     end
   end
 
+  def test_the_build_revision_is_optional
+    assert_equal "3f2a9c1", config("BUILD_REVISION" => "3f2a9c1").revision
+    assert_nil config("BUILD_REVISION" => "").revision
+    assert_nil config({}).revision
+  end
+
   def test_refuses_what_it_cannot_use
     {
       {"NATS_URL" => ""} => "NATS_URL",

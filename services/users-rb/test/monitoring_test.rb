@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require_relative "test_helper"
+require "digest"
 
 class MonitoringTest < Support::UsersTest
   ENDPOINTS = %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].map do |name|
@@ -13,15 +14,44 @@ class MonitoringTest < Support::UsersTest
     assert_equal "io.nats.micro.v1.ping_response", ping["type"]
     assert_equal "users", ping["name"]
     assert_match(/\A\d+\.\d+\.\d+\z/, ping["version"])
-    assert_equal({"language" => "ruby", "contract" => "users.v1"}, ping["metadata"])
+    assert_equal expected_metadata, ping["metadata"]
   end
 
   def test_info_lists_one_endpoint_per_rpc_of_the_contract
     info = srv("INFO")
 
-    assert_equal({"language" => "ruby", "contract" => "users.v1"}, info["metadata"])
+    assert_equal expected_metadata, info["metadata"]
     assert_equal ENDPOINTS, info["endpoints"].map { |e| e.slice("name", "subject", "queue_group") }
     assert_equal "users.v1.UserService", info["description"]
+  end
+
+  # No revision: this suite's server is built without one (test/carried_contract_test.rb and
+  # test/bin_test.rb have it).
+  def test_info_metadata_carries_the_contract
+    metadata = srv("INFO").fetch("metadata")
+    digest = metadata.fetch("switchyard.contract_digest")
+
+    assert_equal %w[contract language switchyard.contract_digest switchyard.descriptors], metadata.keys.sort
+    assert_equal ["ruby", "users.v1"], metadata.values_at("language", "contract")
+    assert_match(/\A[0-9a-f]{32}\z/, digest)
+    assert_equal "switchyard.descriptors.#{digest}", metadata.fetch("switchyard.descriptors")
+  end
+
+  def test_the_descriptors_subject_answers_with_the_contract_s_descriptor_set
+    metadata = srv("INFO").fetch("metadata")
+    reply = client.request(metadata.fetch("switchyard.descriptors"), "", timeout: TIMEOUT)
+    files = Google::Protobuf::FileDescriptorSet.decode(reply.data).file.to_a
+    names = files.map(&:name)
+
+    assert_equal metadata.fetch("switchyard.contract_digest"), Digest::SHA256.hexdigest(reply.data)[0, 32]
+    assert_equal "users/v1/users.proto", names.last
+    assert_equal ["users.v1.UserService"], files.last.service.map { |service| "#{files.last.package}.#{service.name}" }
+    assert_equal %w[google/api/annotations.proto google/protobuf/field_mask.proto], files.last.dependency.to_a
+    assert_equal names.uniq, names
+    files.each_with_index do |file, index| # every import is there, before the file that imports it
+      file.dependency.each { |import| assert_includes names.first(index), import, "#{file.name} imports #{import}" }
+    end
+    assert_equal %w[google/api/http.proto google/protobuf/descriptor.proto google/api/annotations.proto], names.first(3)
   end
 
   def test_one_instance_answers_discovery
@@ -57,6 +87,16 @@ class MonitoringTest < Support::UsersTest
   end
 
   private
+
+  def expected_metadata
+    digest = self.class.server.contract.descriptors.digest
+    {
+      "language" => "ruby",
+      "contract" => "users.v1",
+      "switchyard.descriptors" => "switchyard.descriptors.#{digest}",
+      "switchyard.contract_digest" => digest
+    }
+  end
 
   def stats_of(name)
     srv("STATS").fetch("endpoints").find { |e| e["name"] == name }

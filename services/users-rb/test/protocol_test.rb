@@ -21,6 +21,22 @@ class ProtocolTest < Minitest::Test
     assert_equal names.sort, Switchyard::Protocol::HEADERS.values.sort
   end
 
+  def test_metadata_keys_match_the_protocol_package
+    source = File.read(File.join(PROTOCOL_SRC, "metadata.ts"))
+    keys = source[/export const Metadata = \{(.*?)\} as const/m, 1].scan(/^\s+(\w+): "([\w.]+)",/).to_h
+    ruby_keys = Switchyard::Protocol::METADATA.to_h { |name, key| [name.to_s.gsub(/_(\w)/) { $1.upcase }, key] }
+
+    assert_equal 5, keys.size
+    assert_equal keys, ruby_keys
+  end
+
+  def test_the_descriptors_subject_matches_the_protocol_package
+    source = File.read(File.join(PROTOCOL_SRC, "descriptors.ts"))
+
+    assert_includes source, "return `#{Switchyard::Protocol::DESCRIPTORS_SUBJECT_PREFIX}.${digest}`;"
+    assert_includes source, ".digest(\"hex\").slice(0, #{Switchyard::DescriptorSet::DIGEST_LENGTH})"
+  end
+
   def test_a_service_error_knows_its_status
     error = Switchyard::ServiceError.new(:ALREADY_EXISTS, "email is already taken", field: "user.email")
 

@@ -6,5 +6,14 @@ module Switchyard
     def request_id
       headers&.fetch(Protocol::HEADERS[:request_id], nil)
     end
+
+    def traceparent
+      headers&.fetch(Protocol::HEADERS[:traceparent], nil)
+    end
+
+    # A client header the gateway let through: metadata("Tenant") reads Switchyard-Meta-Tenant.
+    def metadata(name)
+      headers&.fetch("#{Protocol::HEADERS[:metadata_prefix]}#{name}", nil)
+    end
   end
 end

@@ -1,13 +1,14 @@
 # frozen_string_literal: true
 
 module Switchyard
-  # NATS connection settings from the environment every Switchyard process reads: NATS_URL
-  # (comma-separated for a cluster), NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN.
+  # The settings from the environment every Switchyard process reads: NATS_URL (comma-separated for
+  # a cluster), NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN, and BUILD_REVISION (the build's
+  # revision, shown in the service metadata; nil when unset or empty).
   class Config
     DEFAULT_URL = "nats://127.0.0.1:4222"
     SERVER_URL = %r{\A(?:(?:nats|tls|ws|wss)://[^\s/]+|[^\s:/]+:\d+)\z}
 
-    attr_reader :servers, :user, :password, :token, :creds
+    attr_reader :servers, :user, :password, :token, :creds, :revision
 
     def self.from_env(env = ENV)
       new(
@@ -15,16 +16,18 @@ module Switchyard
         user: env["NATS_USER"],
         password: env["NATS_PASSWORD"],
         token: env["NATS_TOKEN"],
-        creds: env["NATS_CREDS"]
+        creds: env["NATS_CREDS"],
+        revision: env["BUILD_REVISION"]
       )
     end
 
-    def initialize(servers: [DEFAULT_URL], user: nil, password: nil, token: nil, creds: nil)
+    def initialize(servers: [DEFAULT_URL], user: nil, password: nil, token: nil, creds: nil, revision: nil)
       @servers = servers.dup.freeze
       @user = user
       @password = password
       @token = token
       @creds = creds
+      @revision = (revision.nil? || revision.empty?) ? nil : revision
       validate
       freeze
     end

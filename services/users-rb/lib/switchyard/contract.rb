@@ -4,21 +4,24 @@ module Switchyard
   # A Protobuf service as Switchyard serves it, read from the generated descriptor rather than a
   # hand-written list: each RPC on the subject `<package>.<Service>.<Rpc>`, every instance of every
   # implementation in the queue group `<package>-<Service>` (users-v1-UserService: the services API
-  # of other clients allows no dots in queue names).
+  # of other clients allows no dots in queue names). It carries its descriptor set (DescriptorSet), so
+  # that a gateway built without it can serve it.
   class Contract
-    attr_reader :service_name, :package, :rpcs
+    attr_reader :service_name, :package, :rpcs, :descriptors
 
     def self.lookup(service_name, pool: Google::Protobuf::DescriptorPool.generated_pool)
       descriptor = pool.lookup(service_name)
       raise ArgumentError, "#{service_name} is not a loaded Protobuf service" unless descriptor.is_a?(Google::Protobuf::ServiceDescriptor)
 
-      new(descriptor)
+      new(descriptor, pool: pool)
     end
 
-    def initialize(descriptor)
+    # pool: where the files the descriptor's file imports are found.
+    def initialize(descriptor, pool: Google::Protobuf::DescriptorPool.generated_pool)
       @service_name = descriptor.name
       @package = descriptor.file_descriptor.to_proto.package
       @rpcs = descriptor.map { |method| rpc(method) }.freeze
+      @descriptors = DescriptorSet.of(descriptor.file_descriptor, pool: pool)
       freeze
     end
 

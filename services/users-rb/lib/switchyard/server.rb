@@ -4,12 +4,18 @@ module Switchyard
   # Registers a contract's implementation as a NATS micro service ($SRV.PING|INFO|STATS): one
   # endpoint per RPC of the contract, named after the RPC, on its subject, in the contract's queue
   # group. An RPC the implementation lacks is still served, with UNIMPLEMENTED.
+  #
+  # The contract travels with the service: the metadata names the subject where the instance answers
+  # with the contract's descriptor set, and its digest. That subject is a plain subscription in the
+  # contract's queue group, not an endpoint: the endpoints are the contract's RPCs.
   class Server
     FLUSH_TIMEOUT = 5 # seconds
 
-    attr_reader :contract, :name, :version
+    attr_reader :contract, :name, :version, :revision
 
-    def initialize(client, contract:, name:, version:, implementation:, logger:, description: nil)
+    # version: SemVer (the services API refuses anything else). revision: the build's (BUILD_REVISION),
+    # or nil.
+    def initialize(client, contract:, name:, version:, implementation:, logger:, description: nil, revision: nil)
       @client = client
       @contract = contract
       @name = name
@@ -17,15 +23,20 @@ module Switchyard
       @implementation = implementation
       @logger = logger
       @description = description
+      @revision = revision
     end
 
-    # Returns once the NATS server has the subscriptions: requests sent from then on reach them.
+    # Returns once the NATS server has the subscriptions: requests sent from then on reach them. The
+    # descriptor set is subscribed first, so an instance that discovery sees answers on it already.
     def start
+      @descriptors = @client.subscribe(contract.descriptors.subject, queue: contract.queue_group) do |msg|
+        reply_descriptors(msg)
+      end
       @service = @client.services.add(
         name: name,
         version: version,
         description: @description,
-        metadata: {"language" => Protocol::LANGUAGE, "contract" => contract.package},
+        metadata: metadata,
         queue: contract.queue_group
       )
       contract.rpcs.each { |rpc| add_endpoint(rpc) }
@@ -37,9 +48,23 @@ module Switchyard
       @service&.id
     end
 
-    # Stops taking requests: unsubscribes the endpoints and $SRV; requests already received still run.
+    # The micro service metadata: language, contract (the proto package), the descriptor set's
+    # subject and digest, and the revision when there is one.
+    def metadata
+      {
+        Protocol::METADATA[:language] => Protocol::LANGUAGE,
+        Protocol::METADATA[:contract] => contract.package,
+        Protocol::METADATA[:revision] => revision,
+        Protocol::METADATA[:descriptors] => contract.descriptors.subject,
+        Protocol::METADATA[:contract_digest] => contract.descriptors.digest
+      }.compact
+    end
+
+    # Stops taking requests: unsubscribes the endpoints, $SRV and the descriptor set; requests
+    # already received still run.
     def stop
       @service&.stop
+      drain_descriptors
     end
 
     private
@@ -51,6 +76,28 @@ module Switchyard
         dispatcher.call(request)
       end
       dispatcher.attach(endpoint)
+    end
+
+    # A fresh message rather than Msg#respond, which would copy the request's headers into the reply.
+    def reply_descriptors(msg)
+      return if msg.reply.nil? || msg.reply.empty?
+
+      @client.publish(msg.reply, contract.descriptors.bytes)
+    rescue => error
+      @logger.error("#{contract.descriptors.subject}: cannot reply: #{error.class}: #{error.message}")
+    end
+
+    # As nats-pure 2.7 stops an endpoint (Endpoint#stop): the client's drain_sub sends UNSUB but keeps
+    # the subscription, so requests the server sent before it still get their reply;
+    # Subscription#unsubscribe would forget it at once and drop them.
+    def drain_descriptors
+      return unless @descriptors
+
+      @client.send(:drain_sub, @descriptors)
+    rescue => error
+      @logger.warn("#{contract.descriptors.subject}: cannot unsubscribe: #{error.message}")
+    ensure
+      @descriptors = nil
     end
   end
 end

@@ -10,7 +10,7 @@ module Users
       logger = Switchyard::Log.new(out, progname: "users-rb")
       config = Switchyard::Config.from_env(env)
       runner = Switchyard::Runner.new(config: config, name: "users-rb", logger: logger) do |client, work_client|
-        server(client, store: UserStore.open(work_client.jetstream), logger: logger)
+        server(client, store: UserStore.open(work_client.jetstream), logger: logger, revision: config.revision)
       end
       runner.run
     rescue Switchyard::ConfigError => error
@@ -18,7 +18,7 @@ module Users
       2
     end
 
-    def server(client, store:, logger:)
+    def server(client, store:, logger:, revision: nil)
       Switchyard::Server.new(
         client,
         contract: Switchyard::Contract.lookup(CONTRACT),
@@ -26,7 +26,8 @@ module Users
         version: VERSION,
         description: CONTRACT,
         implementation: UserService.new(store: store),
-        logger: logger
+        logger: logger,
+        revision: revision
       )
     end
   end
