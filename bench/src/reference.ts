@@ -1,6 +1,6 @@
 /**
- * The yardstick: the least a hand-written node:http + nats.js + protobuf-es proxy does for the two
- * benchmarked routes. No framework, no validation beyond what fromJson does, no logging. The gateway
+ * The yardstick: the least a hand-written node:http + nats.js + protobuf-es proxy does for the
+ * benchmarked routes (JSON transcoded with protobuf-es; Protobuf bytes forwarded as they are). No framework, no validation beyond what fromJson does, no logging. The gateway
  * is compared against this, so it stays honest: same NATS options, same codec, same subjects.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -14,6 +14,7 @@ import {
   UserSchema,
 } from "@switchyard/contracts";
 
+const PROTOBUF = "application/x-protobuf";
 const port = Number(process.env["PORT"] ?? 3100);
 const host = process.env["HOST"] ?? "127.0.0.1";
 const nc = await connect({ servers: process.env["NATS_URL"] ?? "nats://127.0.0.1:4222", noAsyncTraces: true });
@@ -25,6 +26,12 @@ const server = createServer((req, res) => {
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === "GET" && req.url === "/") {
     return call(res, "users.v1.UserService.Ping", toBinary(PingRequestSchema, create(PingRequestSchema)), PingResponseSchema);
+  }
+  if (req.method === "POST" && req.url === "/users" && req.headers["content-type"] === PROTOBUF) {
+    // Passthrough: the User bytes framed as CreateUserRequest.user (field 1), the reply's bytes back.
+    const user = await readBytes(req);
+    const framed = Buffer.concat([Buffer.from([0x0a]), varint(user.length), user]);
+    return forward(res, "users.v1.UserService.CreateUser", framed);
   }
   if (req.method === "POST" && req.url === "/users") {
     let request;
@@ -54,13 +61,43 @@ async function call(res: ServerResponse, subject: string, bytes: Uint8Array, sch
   send(res, 200, toJson(schema, fromBinary(schema, msg.data)));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** One NATS request whose reply's bytes go back as they are. */
+async function forward(res: ServerResponse, subject: string, bytes: Uint8Array): Promise<void> {
+  let msg;
+  try {
+    msg = await nc.request(subject, bytes, { timeout: 5000 });
+  } catch (err) {
+    if (err instanceof TimeoutError) return send(res, 504, { error: "timeout" });
+    if (err instanceof RequestError && err.isNoResponders()) return send(res, 503, { error: "no responders" });
+    throw err;
+  }
+  const code = msg.headers?.get("Nats-Service-Error-Code");
+  if (code) return send(res, Number(code), { error: msg.headers?.get("Nats-Service-Error") ?? "" });
+  res.writeHead(200, { "content-type": PROTOBUF, "content-length": msg.data.length });
+  res.end(msg.data);
+}
+
+function readBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString("utf8");
+}
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -5,6 +5,11 @@ import type { RunResult } from "./load.js";
 
 export const TARGETS = { minThroughputRatio: 0.9, maxP99Ratio: 1.1, maxRssMb: 100 } as const;
 
+export interface ScenarioTargets {
+  /** Gateway req/s over the reference's at least this (0.9 transcoding; 1.0 passthrough). */
+  minThroughputRatio: number;
+}
+
 export interface TargetSummary {
   reqPerSec: number;
   p50Ms: number;
@@ -18,6 +23,7 @@ export interface ScenarioReport {
   reference: TargetSummary;
   gateway: TargetSummary;
   ratios: { reqPerSec: number; p99: number };
+  targets: ScenarioTargets;
   checks: { throughput: boolean; p99: boolean; rss: boolean };
 }
 
@@ -37,15 +43,21 @@ export function summarize(runs: RunResult[], peakRssBytes: number): TargetSummar
   };
 }
 
-export function compare(scenario: string, reference: TargetSummary, gateway: TargetSummary): ScenarioReport {
+export function compare(
+  scenario: string,
+  reference: TargetSummary,
+  gateway: TargetSummary,
+  targets: ScenarioTargets = { minThroughputRatio: TARGETS.minThroughputRatio },
+): ScenarioReport {
   const ratios = { reqPerSec: gateway.reqPerSec / reference.reqPerSec, p99: gateway.p99Ms / reference.p99Ms };
   return {
     scenario,
     reference,
     gateway,
     ratios,
+    targets,
     checks: {
-      throughput: ratios.reqPerSec >= TARGETS.minThroughputRatio,
+      throughput: ratios.reqPerSec >= targets.minThroughputRatio,
       p99: ratios.p99 <= TARGETS.maxP99Ratio,
       rss: gateway.peakRssMb <= TARGETS.maxRssMb,
     },
@@ -66,9 +78,15 @@ export function formatTable(reports: ScenarioReport[]): string {
   const mark = (ok: boolean): string => (ok ? "PASS" : "MISS");
   for (const r of reports) {
     out.push(`${r.scenario}: gateway/reference`);
-    out.push(`  req/s ${r.ratios.reqPerSec.toFixed(3)}x (target >= ${TARGETS.minThroughputRatio}x)  ${mark(r.checks.throughput)}`);
+    out.push(`  req/s ${r.ratios.reqPerSec.toFixed(3)}x (target >= ${r.targets.minThroughputRatio}x)  ${mark(r.checks.throughput)}`);
     out.push(`  p99   ${r.ratios.p99.toFixed(3)}x (target <= ${TARGETS.maxP99Ratio}x)  ${mark(r.checks.p99)}`);
     out.push(`  gateway RSS ${r.gateway.peakRssMb.toFixed(1)} MB (target <= ${TARGETS.maxRssMb} MB)  ${mark(r.checks.rss)}`);
+  }
+  const json = reports.find((r) => r.scenario === "POST /users");
+  const proto = reports.find((r) => r.scenario === "POST /users (Protobuf)");
+  if (json !== undefined && proto !== undefined) {
+    out.push("POST /users through the gateway: Protobuf passthrough/JSON");
+    out.push(`  req/s ${(proto.gateway.reqPerSec / json.gateway.reqPerSec).toFixed(3)}x  p99 ${(proto.gateway.p99Ms / json.gateway.p99Ms).toFixed(3)}x`);
   }
   return out.join("\n");
 }

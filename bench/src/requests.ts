@@ -1,5 +1,7 @@
 /** The HTTP requests the bench and the load test send. */
 import { randomUUID } from "node:crypto";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { UserSchema } from "@switchyard/contracts";
 import type autocannon from "autocannon";
 
 export interface Scenario {
@@ -24,6 +26,24 @@ export const createUser: Scenario = {
       setupRequest: (request) => ({
         ...request,
         body: JSON.stringify({ firstName: "Jane", lastName: "Doe", email: `jane.${runId}.${serial++}@example.com` }),
+      }),
+    },
+  ],
+};
+
+/** The same route with a Protobuf body and reply: passthrough, no decode in between. */
+export const createUserProtobuf: Scenario = {
+  name: "POST /users (Protobuf)",
+  requests: [
+    {
+      method: "POST",
+      path: "/users",
+      headers: { "content-type": "application/x-protobuf", accept: "application/x-protobuf" },
+      setupRequest: (request) => ({
+        ...request,
+        body: Buffer.from(
+          toBinary(UserSchema, create(UserSchema, { firstName: "Jane", lastName: "Doe", email: `jane.${runId}.${serial++}@example.com` })),
+        ),
       }),
     },
   ],
