@@ -23,6 +23,8 @@ export interface GatewayConfig {
   readyNeedsInstances: boolean;
   /** Serve the contracts that live services carry, besides the gateway's own. */
   acceptServiceContracts: boolean;
+  /** An unknown JSON field or query parameter: a 400 naming it (reject) or dropped (ignore). */
+  unknownFields: "reject" | "ignore";
   nats: NodeConnectionOptions;
 }
 
@@ -39,6 +41,7 @@ export async function loadConfig(env: Env): Promise<GatewayConfig> {
     discoveryIntervalMs: integer(env, "DISCOVERY_INTERVAL_MS", 5000, 100, 600_000),
     readyNeedsInstances: boolean(env, "READY_NEEDS_INSTANCES", true),
     acceptServiceContracts: boolean(env, "ACCEPT_SERVICE_CONTRACTS", false),
+    unknownFields: oneOf(env, "UNKNOWN_FIELDS", ["reject", "ignore"] as const, "reject"),
     nats: await natsOptionsFromEnv(env, "switchyard-gateway"),
   };
 }

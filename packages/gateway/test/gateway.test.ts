@@ -112,6 +112,7 @@ describe("gateway in front of users-ts on a real nats-server", () => {
       field: "verbose",
     },
     { name: "an unknown route", request: { method: "GET", url: "/orders/1" }, status: 404, code: "ROUTE_NOT_FOUND" },
+    { name: "a URL that does not decode", request: { method: "GET", url: "/users/%ZZ" }, status: 400, code: "BAD_REQUEST" },
     { name: "a wrong method", request: { method: "PUT", url: "/users" }, status: 405, code: "METHOD_NOT_ALLOWED" },
     {
       name: "a query value of the wrong type",

@@ -19,6 +19,7 @@ export const testConfig: AppConfig = {
   discoveryIntervalMs: 200,
   readyNeedsInstances: true,
   acceptServiceContracts: false,
+  unknownFields: "reject",
   adminOnMainPort: true,
 };
 const defaults = testConfig;

@@ -49,6 +49,7 @@ export async function startStack(): Promise<Stack> {
       discoveryIntervalMs: 1000,
       readyNeedsInstances: true,
       acceptServiceContracts: false,
+      unknownFields: "reject",
       adminOnMainPort: true,
     },
   });

@@ -28,6 +28,7 @@ export type AppConfig = Pick<
   | "discoveryIntervalMs"
   | "readyNeedsInstances"
   | "acceptServiceContracts"
+  | "unknownFields"
 > & {
   /** Serve /healthz, /readyz and /_/* on this app (true) or leave them to buildAdmin() on another port. */
   adminOnMainPort: boolean;
@@ -73,6 +74,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     }
   }
   const caller = new ServiceCaller(nc, config.requestTimeoutMs);
+  const json = { ignoreUnknownFields: config.unknownFields === "ignore" };
   const directory = new ServiceDirectory(nc, {
     intervalMs: config.discoveryIntervalMs,
     maxWaitMs: Math.min(1000, config.discoveryIntervalMs),
@@ -117,8 +119,8 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       const { route, params } = request.routeMatch!;
       const query = request.query as Record<string, string | string[]>;
       const payload = isProtobuf(request.headers["content-type"])
-        ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query)
-        : toBinary(route.method.input, requestFromJson(route, route.body === undefined ? undefined : request.body, params, query));
+        ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
+        : toBinary(route.method.input, requestFromJson(route, route.body === undefined ? undefined : request.body, params, query, json));
       const answer = await caller.call(route.subject, payload, natsRequestHeaders(request.headers, request.id));
       const http = httpFromReply(answer.headers);
       reply.code(http.status).headers(http.headers).header("x-request-id", request.id);
@@ -162,6 +164,8 @@ function createApp(config: AppConfig): FastifyInstance {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // A URL the router cannot decode never reaches a route: answer it like every other error.
+    frameworkErrors: (err, request, reply) => replyWithError(err, request, reply),
   });
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>

@@ -10,6 +10,7 @@ const fastifyCodes: Record<string, (err: FastifyError) => GatewayError> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new GatewayError("MALFORMED_JSON", "the body is empty but Content-Type is application/json"),
   FST_ERR_CTP_INVALID_JSON_BODY: (err) => new GatewayError("MALFORMED_JSON", `the body is not valid JSON: ${err.message}`),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new GatewayError("MALFORMED_JSON", "Content-Length does not match the body"),
+  FST_ERR_BAD_URL: () => new GatewayError("BAD_REQUEST", "the URL is not valid: a % escape does not decode"),
 };
 
 /** The one way errors leave the gateway: application/problem+json, never a stack trace. */

@@ -10,7 +10,18 @@ type JsonObject = Record<string, unknown>;
  * The request message of a route from proto3 JSON: the body where the rule says, then query
  * parameters for fields the path and body leave free, then path parameters, which win over both.
  */
-export function requestFromJson(route: Route, body: unknown, params: Map<string, string>, query: Query): Message {
+export interface JsonOptions {
+  /** Drop unknown JSON fields and query parameters instead of answering 400 (UNKNOWN_FIELDS=ignore). */
+  ignoreUnknownFields?: boolean;
+}
+
+export function requestFromJson(
+  route: Route,
+  body: unknown,
+  params: Map<string, string>,
+  query: Query,
+  options: JsonOptions = {},
+): Message {
   const input = route.method.input;
   let json: JsonObject;
   if (route.body === "*") {
@@ -25,7 +36,10 @@ export function requestFromJson(route: Route, body: unknown, params: Map<string,
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
     const fields = resolve(input, key);
-    if (fields === undefined) throw new GatewayError("INVALID_FIELD", `unknown query parameter "${key}"`, key);
+    if (fields === undefined) {
+      if (options.ignoreUnknownFields === true) continue;
+      throw new GatewayError("INVALID_FIELD", `unknown query parameter "${key}"`, key);
+    }
     if (isBound(route, fields)) {
       throw new GatewayError("INVALID_FIELD", `query parameter "${key}" is bound by the path or body`, key);
     }
@@ -50,7 +64,7 @@ export function requestFromJson(route: Route, body: unknown, params: Map<string,
   }
 
   try {
-    return fromJson(input, json as JsonValue);
+    return fromJson(input, json as JsonValue, { ignoreUnknownFields: options.ignoreUnknownFields === true });
   } catch {
     const fault = locateJsonFault(input, json);
     const detail = fault.field === undefined ? fault.reason : `${fault.field}: ${fault.reason}`;

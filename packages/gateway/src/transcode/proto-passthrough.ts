@@ -2,7 +2,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { GatewayError } from "../errors.js";
 import type { Route } from "../routes/route.js";
-import { requestFromJson } from "./json-request.js";
+import { requestFromJson, type JsonOptions } from "./json-request.js";
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -11,8 +11,14 @@ type Query = Record<string, string | string[] | undefined>;
  * or as its body field, followed by the fields the path and query bind. Protobuf merges repeated
  * occurrences with the last one winning, so appending them makes path parameters win, as in JSON.
  */
-export function requestFromProtobuf(route: Route, body: Uint8Array | undefined, params: Map<string, string>, query: Query): Uint8Array {
-  const bound = toBinary(route.method.input, requestFromJson(route, undefined, params, query));
+export function requestFromProtobuf(
+  route: Route,
+  body: Uint8Array | undefined,
+  params: Map<string, string>,
+  query: Query,
+  options: JsonOptions = {},
+): Uint8Array {
+  const bound = toBinary(route.method.input, requestFromJson(route, undefined, params, query, options));
   if (body === undefined || body.length === 0 || route.body === undefined) return bound;
   if (route.body === "*") return concat(body, bound);
   if (route.body.fieldKind !== "message") {
