@@ -27,7 +27,7 @@ up: build
 ifeq ($(DETACH),1)
 	@mkdir -p .run
 	@setsid scripts/up.sh > .run/stack.log 2>&1 < /dev/null &
-	@scripts/wait-for-port 127.0.0.1 3000 60 && echo "stack up: http://localhost:3000 (logs: .run/stack.log; stop: make down)"
+	@scripts/wait-for-ready $(GATEWAY_URL)/readyz 60 && echo "stack up: $(GATEWAY_URL) (logs: .run/stack.log; stop: make down)"
 else
 	@scripts/up.sh
 endif

@@ -9,6 +9,7 @@ import { build } from "esbuild";
 const entries = {
   gateway: "packages/gateway/src/main.ts",
   "users-ts": "services/users-ts/src/main.ts",
+  "inventory-ts": "services/inventory-ts/src/main.ts",
   "bench-reference": "bench/src/reference.ts",
 };
 
