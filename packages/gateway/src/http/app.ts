@@ -90,7 +90,10 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.decorate("natsConnected", () => caller.connected);
   app.decorateRequest("routeMatch", undefined);
   app.addHook("onReady", async () => directory.start());
-  app.addHook("onClose", async () => directory.stop());
+  app.addHook("onClose", async () => {
+    directory.stop();
+    caller.close();
+  });
 
   // JSON, or Protobuf bytes passed through; anything else is a 415 rather than a string handed on.
   app.removeContentTypeParser("text/plain");

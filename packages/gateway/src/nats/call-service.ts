@@ -1,17 +1,24 @@
-import { errors, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import type { Msg, MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, Headers, isErrorCode, type ErrorCodeName } from "@switchyard/protocol";
 import { GatewayError } from "../errors.js";
 import { ConnectionState } from "./connection-state.js";
+import { RequestMux } from "./request-mux.js";
 
 /** Sends a request to a service subject and turns every NATS outcome into bytes or a GatewayError. */
 export class ServiceCaller {
   private readonly state: ConnectionState;
+  private readonly mux: RequestMux;
 
   constructor(
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly timeoutMs: number,
   ) {
     this.state = new ConnectionState(nc);
+    this.mux = new RequestMux(nc, timeoutMs);
+  }
+
+  close(): void {
+    this.mux.close();
   }
 
   get connected(): boolean {
@@ -23,7 +30,7 @@ export class ServiceCaller {
     if (!this.state.connected) throw new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
     let reply: Msg;
     try {
-      reply = await this.nc.request(subject, payload, { timeout: this.timeoutMs, headers });
+      reply = await this.mux.request(subject, payload, headers);
     } catch (err) {
       throw fromNatsError(err, this.timeoutMs);
     }
@@ -33,12 +40,8 @@ export class ServiceCaller {
 }
 
 function fromNatsError(err: unknown, timeoutMs: number): GatewayError {
-  if (err instanceof errors.TimeoutError) {
-    return new GatewayError("SERVICE_TIMEOUT", `the service did not reply within ${timeoutMs} ms`);
-  }
-  if (err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders())) {
-    return new GatewayError("NO_SERVICE", "no service instance is serving this route right now");
-  }
+  if (err === "timeout") return new GatewayError("SERVICE_TIMEOUT", `the service did not reply within ${timeoutMs} ms`);
+  if (err === "no-responders") return new GatewayError("NO_SERVICE", "no service instance is serving this route right now");
   return new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
 }
 
