@@ -7,6 +7,7 @@ require "google/protobuf"
 require "google/protobuf/descriptor_pb"
 require "digest"
 
+require_relative "switchyard/request_wakeup_fix"
 require_relative "switchyard/protocol"
 require_relative "switchyard/service_error"
 require_relative "switchyard/config_error"
