@@ -47,7 +47,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
 }
 
 /** One NATS request; an error reply (empty body, micro headers) becomes its HTTP status. */
-async function call(res: ServerResponse, subject: string, bytes: Uint8Array, schema: DescMessage): Promise<void> {
+async function request(res: ServerResponse, subject: string, bytes: Uint8Array): Promise<Uint8Array | undefined> {
   let msg;
   try {
     msg = await nc.request(subject, bytes, { timeout: 5000 });
@@ -58,23 +58,21 @@ async function call(res: ServerResponse, subject: string, bytes: Uint8Array, sch
   }
   const code = msg.headers?.get("Nats-Service-Error-Code");
   if (code) return send(res, Number(code), { error: msg.headers?.get("Nats-Service-Error") ?? "" });
-  send(res, 200, toJson(schema, fromBinary(schema, msg.data)));
+  return msg.data;
 }
 
-/** One NATS request whose reply's bytes go back as they are. */
+/** The reply transcoded to JSON. */
+async function call(res: ServerResponse, subject: string, bytes: Uint8Array, schema: DescMessage): Promise<void> {
+  const data = await request(res, subject, bytes);
+  if (data !== undefined) send(res, 200, toJson(schema, fromBinary(schema, data)));
+}
+
+/** The reply's bytes as they are. */
 async function forward(res: ServerResponse, subject: string, bytes: Uint8Array): Promise<void> {
-  let msg;
-  try {
-    msg = await nc.request(subject, bytes, { timeout: 5000 });
-  } catch (err) {
-    if (err instanceof TimeoutError) return send(res, 504, { error: "timeout" });
-    if (err instanceof RequestError && err.isNoResponders()) return send(res, 503, { error: "no responders" });
-    throw err;
-  }
-  const code = msg.headers?.get("Nats-Service-Error-Code");
-  if (code) return send(res, Number(code), { error: msg.headers?.get("Nats-Service-Error") ?? "" });
-  res.writeHead(200, { "content-type": PROTOBUF, "content-length": msg.data.length });
-  res.end(msg.data);
+  const data = await request(res, subject, bytes);
+  if (data === undefined) return;
+  res.writeHead(200, { "content-type": PROTOBUF, "content-length": data.length });
+  res.end(data);
 }
 
 function readBytes(req: IncomingMessage): Promise<Buffer> {
@@ -100,10 +98,11 @@ function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown): undefined {
   const json = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
   res.end(json);
+  return undefined;
 }
 
 server.listen(port, host);
