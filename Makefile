@@ -6,7 +6,7 @@ DURATION ?= 60
 CONNECTIONS ?= 50
 GATEWAY_URL ?= http://127.0.0.1:3000
 
-.PHONY: help setup build up down smoke load-test test test-ts test-rb conformance lint gen check-gen bench
+.PHONY: help setup build up down smoke load-test test test-ts test-rb conformance fault-test lint gen check-gen bench
 
 help:
 	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb); Ctrl-C stops it"
@@ -43,7 +43,7 @@ smoke:
 load-test:
 	@TARGET=$(GATEWAY_URL) DURATION=$(DURATION) CONNECTIONS=$(CONNECTIONS) npm run --silent load-test -w bench
 
-test: setup lint check-gen test-ts test-rb conformance
+test: setup lint check-gen test-ts test-rb conformance fault-test
 
 lint:
 	buf lint proto
@@ -58,6 +58,10 @@ test-rb:
 conformance:
 	CONFORMANCE_TARGET='node --import tsx services/users-ts/src/main.ts' npm test -w @switchyard/conformance
 	CONFORMANCE_TARGET='cd services/users-rb && exec bundle exec bin/users-rb' npm test -w @switchyard/conformance
+
+# Restarts, SIGTERM, kill -9 and a NATS restart under load, real processes on loopback.
+fault-test: setup
+	npm run fault-test -w @switchyard/faults
 
 gen: setup
 	buf generate

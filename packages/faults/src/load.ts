@@ -1,0 +1,214 @@
+/**
+ * Bounded load through the gateway: a fixed number of keep-alive workers, each sending one request
+ * at a time (POST /users with a unique email, GET /users/{id} of a user created earlier, GET /) until
+ * stopped, the request cap or the duration cap. Every request is kept: when it started and ended,
+ * and its status or the kind of error.
+ */
+import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { now } from "./clock.js";
+
+export type Op = "create" | "get" | "ping";
+
+export interface RequestRecord {
+  readonly seq: number;
+  /** Sent as x-request-id, which the gateway logs and echoes. */
+  readonly requestId: string;
+  readonly op: Op;
+  readonly method: string;
+  readonly path: string;
+  /** Epoch ms (fractional). */
+  readonly start: number;
+  end: number;
+  /** The HTTP status, when a response came. */
+  status?: number;
+  /** The problem+json `code` of an error response, or a note on an unexpected 200 body. */
+  code?: string;
+  /** Connection-level failure: ECONNREFUSED, ECONNRESET, …, or HANG when no answer came in time. */
+  error?: string;
+  /** The response is the one this request normally gets (200 with the right body). */
+  ok: boolean;
+  /** For Ping: the instance that answered. */
+  servedBy?: string;
+}
+
+export interface LoadOptions {
+  /** http://host:port of the gateway. */
+  baseUrl: string;
+  /** Concurrent workers (keep-alive connections). */
+  workers: number;
+  /** Client-side limit per request; reaching it is recorded as HANG. Keep it well above the gateway's timeout. */
+  clientTimeoutMs: number;
+  /** Stops on its own after this many requests... */
+  maxRequests?: number;
+  /** ...or after this long. */
+  maxDurationMs?: number;
+  /** Unique per run, in request ids and emails. */
+  runId: string;
+}
+
+export const HANG = "HANG";
+
+export { now };
+
+export class Load {
+  readonly records: RequestRecord[] = [];
+  readonly inFlight = new Set<RequestRecord>();
+  startedAt = 0;
+  stoppedAt = 0;
+  private readonly created: string[] = [];
+  private readonly agent: Agent;
+  private stopping = false;
+  private seq = 0;
+  private workers: Promise<void>[] = [];
+  private capTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly options: LoadOptions) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.workers });
+  }
+
+  start(): void {
+    this.startedAt = now();
+    this.workers = Array.from({ length: this.options.workers }, (_, i) => this.work(i));
+    this.capTimer = setTimeout(() => void this.stop(), this.options.maxDurationMs ?? 120_000);
+    this.capTimer.unref();
+  }
+
+  /** Stops sending and waits for every request in flight to end (each is bounded by the client timeout). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.capTimer);
+    await Promise.all(this.workers);
+    if (this.stoppedAt === 0) this.stoppedAt = now();
+    this.agent.destroy();
+  }
+
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** Requests that started in [from, to). */
+  between(from: number, to = Infinity): RequestRecord[] {
+    return this.records.filter((r) => r.start >= from && r.start < to);
+  }
+
+  private async work(worker: number): Promise<void> {
+    const max = this.options.maxRequests ?? 200_000;
+    while (!this.stopping && this.seq < max) {
+      const record = await this.send(this.pick(worker));
+      // A refused or failed request comes back at once: pause so a failing gateway is not spun on.
+      if (!record.ok) await sleep(10);
+    }
+  }
+
+  private pick(worker: number): { op: Op; method: string; path: string; body?: string } {
+    const roll = (this.seq * 7 + worker * 13) % 10;
+    if (roll < 4 || this.created.length === 0) {
+      const email = `${this.options.runId}-${this.seq}@faults.example`;
+      return { op: "create", method: "POST", path: "/users", body: JSON.stringify({ firstName: "Fault", lastName: "Load", email }) };
+    }
+    if (roll < 8) {
+      const id = this.created[Math.floor(Math.random() * this.created.length)]!;
+      return { op: "get", method: "GET", path: `/users/${id}` };
+    }
+    return { op: "ping", method: "GET", path: "/" };
+  }
+
+  private send(spec: { op: Op; method: string; path: string; body?: string }): Promise<RequestRecord> {
+    const seq = ++this.seq;
+    const record: RequestRecord = {
+      seq,
+      requestId: `${this.options.runId}-${seq}`,
+      op: spec.op,
+      method: spec.method,
+      path: spec.path,
+      start: now(),
+      end: 0,
+      ok: false,
+    };
+    this.records.push(record);
+    this.inFlight.add(record);
+
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (): void => {
+        if (settled) return;
+        settled = true;
+        record.end = now();
+        clearTimeout(timer);
+        this.inFlight.delete(record);
+        resolve(record);
+      };
+      const headers: Record<string, string> = { "x-request-id": record.requestId };
+      if (spec.body !== undefined) {
+        headers["content-type"] = "application/json";
+        headers["content-length"] = String(Buffer.byteLength(spec.body));
+      }
+      const req = httpRequest(`${this.options.baseUrl}${spec.path}`, { method: spec.method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          this.judge(record, res, Buffer.concat(chunks).toString());
+          finish();
+        });
+        res.on("error", (err: NodeJS.ErrnoException) => {
+          record.error = err.code ?? err.message;
+          finish();
+        });
+      });
+      const timer = setTimeout(() => {
+        record.error = HANG;
+        req.destroy();
+        finish();
+      }, this.options.clientTimeoutMs);
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        record.error ??= err.code ?? err.message;
+        finish();
+      });
+      req.end(spec.body);
+    });
+  }
+
+  private judge(record: RequestRecord, res: IncomingMessage, text: string): void {
+    record.status = res.statusCode ?? 0;
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // not JSON: judged by status alone
+    }
+    if (record.status !== 200) {
+      // problem+json carries `code`; Fastify's own 503 while closing carries only `error`.
+      const code = typeof body["code"] === "string" ? body["code"] : typeof body["error"] === "string" ? `"${body["error"]}"` : "";
+      if (code !== "") record.code = code;
+      return;
+    }
+    if (record.op === "create") {
+      if (typeof body["id"] === "string" && body["success"] === true) {
+        record.ok = true;
+        this.created.push(body["id"]);
+      } else record.code = `unexpected body ${text.slice(0, 120)}`;
+    } else if (record.op === "get") {
+      const id = record.path.slice("/users/".length);
+      if (body["id"] === id) record.ok = true;
+      else record.code = `unexpected body ${text.slice(0, 120)}`;
+    } else {
+      const servedBy = (body["servedBy"] as { instance?: unknown } | undefined)?.instance;
+      if (body["message"] === "pong" && typeof servedBy === "string") {
+        record.ok = true;
+        record.servedBy = servedBy;
+      } else record.code = `unexpected body ${text.slice(0, 120)}`;
+    }
+  }
+}
+
+/** How a request ended, as counted in a summary: "ok", "504 SERVICE_TIMEOUT", "ECONNREFUSED", "HANG". */
+export function outcome(r: RequestRecord): string {
+  if (r.ok) return "ok";
+  if (r.error !== undefined) return r.error;
+  return r.code === undefined ? String(r.status) : `${r.status} ${r.code}`;
+}
+
+export function duration(r: RequestRecord): number {
+  return r.end - r.start;
+}

@@ -1,0 +1,237 @@
+/** A whole Switchyard on loopback: nats-server with JetStream, the gateway, users-ts and users-rb instances. */
+import { request as httpRequest } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import { alsoKill, freePort, startProc, type Proc } from "./processes.js";
+
+export type Language = "typescript" | "ruby";
+
+export const COMMANDS: Record<Language, string> = {
+  typescript: "exec node --import tsx services/users-ts/src/main.ts",
+  ruby: "cd services/users-rb && exec bundle exec bin/users-rb",
+};
+export const GATEWAY_COMMAND = "exec node --import tsx packages/gateway/src/main.ts";
+
+/** One running users instance, registered in the queue group. */
+export interface Instance {
+  readonly name: string;
+  readonly language: Language;
+  /** Its NATS micro service id: what $SRV.PING and Ping's servedBy.instance report. */
+  readonly id: string;
+  readonly proc: Proc;
+}
+
+export interface StackOptions {
+  /** Names the log folder. */
+  scenario: string;
+  typescript: number;
+  ruby: number;
+  /** The gateway's REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs: number;
+  /** How long an instance or the gateway may take to come up (they start side by side on a busy machine). */
+  startTimeoutMs?: number;
+}
+
+export interface Ping {
+  readonly id: string;
+  readonly language: string;
+}
+
+export class Stack {
+  /** Instances started and not yet stopped by the scenario, oldest first. */
+  readonly instances: Instance[] = [];
+  /** Every process the stack started, for the logs and the teardown. */
+  readonly procs: Proc[] = [];
+  gateway!: Proc;
+  url = "";
+  private readonly counters: Record<Language, number> = { typescript: 0, ruby: 0 };
+
+  private constructor(
+    readonly options: StackOptions,
+    readonly ns: NatsServer,
+    /** The suite's own connection, to watch $SRV.PING. */
+    readonly nc: NatsConnection,
+    readonly logDir: string,
+  ) {}
+
+  get requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs;
+  }
+
+  private get startTimeoutMs(): number {
+    return this.options.startTimeoutMs ?? 45_000;
+  }
+
+  static async start(options: StackOptions): Promise<Stack> {
+    const logDir = await mkdtemp(join(tmpdir(), `switchyard-faults-${options.scenario}-`));
+    const ns = await startNatsServer();
+    alsoKill.add(ns.pid);
+    let stack: Stack | undefined;
+    try {
+      const nc = await connect({ servers: ns.url, name: "faults-probe", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      stack = new Stack(options, ns, nc, logDir);
+      const languages: Language[] = [
+        ...Array<Language>(options.typescript).fill("typescript"),
+        ...Array<Language>(options.ruby).fill("ruby"),
+      ];
+      // Side by side: on two cores, one after the other would take twice as long.
+      await Promise.all([stack.startGateway(), ...languages.map((l) => stack!.startInstance(l))]);
+      return stack;
+    } catch (err) {
+      if (stack !== undefined) await stack.close(true);
+      else {
+        await ns.stop();
+        alsoKill.delete(ns.pid);
+      }
+      throw err;
+    }
+  }
+
+  private async startGateway(): Promise<void> {
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.gateway = startProc({
+      name: "gateway",
+      command: GATEWAY_COMMAND,
+      env: {
+        NATS_URL: this.ns.url,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        REQUEST_TIMEOUT_MS: String(this.requestTimeoutMs),
+        LOG_LEVEL: "info",
+        // One line per request with its x-request-id: which requests the gateway accepted, and when.
+        ACCESS_LOG: "true",
+      },
+      logDir: this.logDir,
+      noise: (text) => text.includes('"msg":"incoming request"') || (text.includes('"msg":"request completed"') && text.includes('"statusCode":200')),
+    });
+    this.procs.push(this.gateway);
+    await this.until(this.gateway, "answers GET / with 200", async () => (await getStatus(`${this.url}/`)) === 200);
+  }
+
+  /** Starts one more instance and resolves once $SRV.PING lists it. */
+  async startInstance(language: Language): Promise<Instance> {
+    const n = ++this.counters[language];
+    const name = `users-${language === "typescript" ? "ts" : "rb"}-${n}`;
+    const proc = startProc({ name, command: COMMANDS[language], env: { NATS_URL: this.ns.url }, logDir: this.logDir });
+    this.procs.push(proc);
+    let id: string | undefined;
+    await this.until(proc, "logs its instance id", async () => {
+      id = instanceIdFromLog(proc);
+      return id !== undefined;
+    });
+    await this.until(proc, `answers $SRV.PING.users as ${id}`, async () => (await this.ping()).some((p) => p.id === id));
+    const instance: Instance = { name, language, id: id!, proc };
+    this.instances.push(instance);
+    return instance;
+  }
+
+  /** Stops nats-server (SIGTERM), keeping its store. */
+  async natsDown(): Promise<void> {
+    await this.ns.kill();
+    alsoKill.delete(this.ns.pid);
+  }
+
+  /** Starts nats-server again: same port, same store. */
+  async natsUp(): Promise<void> {
+    await this.ns.restart();
+    alsoKill.add(this.ns.pid);
+  }
+
+  /** Forgets an instance the scenario stopped or killed. */
+  remove(instance: Instance): void {
+    const i = this.instances.indexOf(instance);
+    if (i !== -1) this.instances.splice(i, 1);
+  }
+
+  /** Every users instance answering discovery right now. */
+  async ping(maxWaitMs = 500): Promise<Ping[]> {
+    const found: Ping[] = [];
+    try {
+      const replies = await this.nc.requestMany("$SRV.PING.users", undefined, { maxWait: maxWaitMs });
+      for await (const reply of replies) {
+        const info = reply.json<{ id?: string; metadata?: { language?: string } }>();
+        if (info.id !== undefined) found.push({ id: info.id, language: info.metadata?.language ?? "?" });
+      }
+    } catch {
+      // no responders, or the connection is down: nobody answers
+    }
+    return found;
+  }
+
+  /** Per-instance endpoint counters from $SRV.STATS.users, one line per instance: how the load spread, and what it did. */
+  async stats(maxWaitMs = 500): Promise<string[]> {
+    const lines: string[] = [];
+    try {
+      const replies = await this.nc.requestMany("$SRV.STATS.users", undefined, { maxWait: maxWaitMs });
+      for await (const reply of replies) {
+        const stats = reply.json<{ id?: string; endpoints?: EndpointStats[] }>();
+        const name = this.procs.find((p) => p.lines().some((l) => stats.id !== undefined && l.text.includes(stats.id)))?.name ?? "?";
+        const endpoints = (stats.endpoints ?? [])
+          .filter((e) => e.num_requests > 0)
+          .map((e) => {
+            const avgMs = e.num_requests === 0 ? 0 : e.processing_time / e.num_requests / 1e6;
+            return `${e.name} ${e.num_requests} req, ${e.num_errors} err, avg ${avgMs.toFixed(1)} ms`;
+          });
+        lines.push(`$SRV.STATS ${name} ${stats.id ?? "?"}: ${endpoints.join("; ") || "no requests"}`);
+      }
+    } catch {
+      lines.push("$SRV.STATS.users: no answer");
+    }
+    return lines;
+  }
+
+  /** Polls `probe` until true; fails with the process's output if it exits first or takes too long. */
+  private async until(proc: Proc, what: string, probe: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + this.startTimeoutMs;
+    for (;;) {
+      if (await probe().catch(() => false)) return;
+      if (proc.exit !== undefined) throw new Error(`${proc.name} exited before it ${what}\n${proc.tail()}`);
+      if (Date.now() > deadline) throw new Error(`${proc.name} never ${what} (${this.startTimeoutMs} ms)\n${proc.tail()}`);
+      await sleep(100);
+    }
+  }
+
+  /** Kills every process, stops NATS; the logs are kept when `keepLogs` (a failed scenario's evidence). */
+  async close(keepLogs: boolean): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.dispose()));
+    await this.nc.close().catch(() => undefined);
+    await this.ns.stop().catch(() => undefined);
+    alsoKill.delete(this.ns.pid);
+    if (!keepLogs) await rm(this.logDir, { recursive: true, force: true });
+  }
+}
+
+interface EndpointStats {
+  name: string;
+  num_requests: number;
+  num_errors: number;
+  /** Nanoseconds. */
+  processing_time: number;
+}
+
+/** users-ts: "users-ts <id> serving on …"; users-rb: "started: users 0.1.0, instance <id>, …". */
+function instanceIdFromLog(proc: Proc): string | undefined {
+  for (const line of proc.lines()) {
+    const match = /users-ts (\w+) serving on|, instance (\w+),/.exec(line.text);
+    if (match !== null) return match[1] ?? match[2];
+  }
+  return undefined;
+}
+
+/** The status of one GET, without keep-alive; 0 when it cannot connect. */
+function getStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { agent: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+    req.end();
+  });
+}
