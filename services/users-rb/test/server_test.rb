@@ -10,6 +10,7 @@ class ServerTest < Support::NatsTest
     attr_accessor :mode
 
     def ping(_request, call)
+      sleep 1 if call.request_id == "slow"
       case mode
       when :crash then raise "password=hunter2 in the connection string"
       when :nats_error then raise NATS::IO::Timeout, "nats: timeout"
@@ -52,6 +53,15 @@ class ServerTest < Support::NatsTest
 
   def ping(header: nil)
     call_rpc("Ping", Users::V1::PingRequest.new, header: header)
+  end
+
+  def test_a_slow_request_does_not_hold_up_the_next_one_of_the_same_rpc
+    slow = Thread.new { call_rpc("Ping", Users::V1::PingRequest.new, header: {"Switchyard-Request-Id" => "slow"}) }
+    sleep 0.1
+    fast = call_rpc("Ping", Users::V1::PingRequest.new, header: {"Switchyard-Request-Id" => "fast"})
+    assert_equal "fast", assert_reply(fast, Users::V1::PingResponse).message
+    assert slow.alive?, "the slow request is still being handled"
+    assert_equal "slow", assert_reply(slow.value, Users::V1::PingResponse).message
   end
 
   def test_a_missing_handler_replies_unimplemented

@@ -10,6 +10,8 @@ module Switchyard
   # contract's queue group, not an endpoint: the endpoints are the contract's RPCs.
   class Server
     FLUSH_TIMEOUT = 5 # seconds
+    # Requests of one RPC an instance handles at once (nats-pure threads).
+    HANDLER_CONCURRENCY = 8
 
     attr_reader :contract, :name, :version, :revision
 
@@ -75,7 +77,16 @@ module Switchyard
       endpoint = @service.endpoints.add(rpc.name, subject: rpc.subject, queue: contract.queue_group) do |request|
         dispatcher.call(request)
       end
+      allow_concurrent_requests(endpoint)
       dispatcher.attach(endpoint)
+    end
+
+    # nats-pure runs an endpoint's requests one at a time, so one KV call stuck on a lost reply
+    # (a NATS restart) holds every request of that RPC on this instance until its timeout: the fault
+    # suite saw bursts of gateway 504s. Handlers keep no shared state, so they run side by side.
+    # Endpoint exposes no setter for its subscription; nats-pure is pinned to 2.7.0 (Gemfile).
+    def allow_concurrent_requests(endpoint)
+      endpoint.instance_variable_get(:@handler).processing_concurrency = HANDLER_CONCURRENCY
     end
 
     # A fresh message rather than Msg#respond, which would copy the request's headers into the reply.
