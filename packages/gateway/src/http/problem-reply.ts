@@ -16,7 +16,7 @@ const fastifyCodes: Record<string, (err: FastifyError) => GatewayError> = {
 /** The one way errors leave the gateway: application/problem+json, never a stack trace. */
 export function replyWithError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toGatewayError(err);
-  if (error.status >= 500 && error.code === "GATEWAY_INTERNAL") request.log.error({ err }, "unhandled gateway error");
+  if (error.status >= 500 && error.code === "GATEWAY_INTERNAL") request.log.error({ err, reqId: request.id }, "unhandled gateway error");
   reply.code(error.status).type(PROBLEM_CONTENT_TYPE).header("x-request-id", request.id);
   if (error.headers !== undefined) reply.headers(error.headers);
   return reply.send(JSON.stringify(toProblem(error, request.id)));

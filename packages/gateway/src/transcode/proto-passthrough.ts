@@ -18,14 +18,16 @@ export function requestFromProtobuf(
   query: Query,
   options: JsonOptions = {},
 ): Uint8Array {
-  const bound = toBinary(route.method.input, requestFromJson(route, undefined, params, query, options));
+  // Most passthrough requests bind nothing besides the body: then there is nothing to encode.
+  const bound =
+    params.size === 0 && isEmpty(query) ? EMPTY : toBinary(route.method.input, requestFromJson(route, undefined, params, query, options));
   if (body === undefined || body.length === 0 || route.body === undefined) return bound;
-  if (route.body === "*") return concat(body, bound);
+  if (route.body === "*") return bound.length === 0 ? body : concat(body, bound);
   if (route.body.fieldKind !== "message") {
     throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `this route's body is the scalar field ${route.body.name}: send it as JSON`, "content-type");
   }
   const head = new BinaryWriter().tag(route.body.number, WireType.LengthDelimited).uint32(body.length).finish();
-  return concat(head, body, bound);
+  return bound.length === 0 ? concat(head, body) : concat(head, body, bound);
 }
 
 /**
@@ -51,6 +53,13 @@ export function replyToProtobuf(route: Route, data: Uint8Array): Uint8Array {
   }
   // Several occurrences of a message field merge: their concatenation is that merge.
   return concat(...parts);
+}
+
+const EMPTY = new Uint8Array(0);
+
+function isEmpty(query: Query): boolean {
+  for (const _ in query) return false;
+  return true;
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
