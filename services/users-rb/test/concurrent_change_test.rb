@@ -30,7 +30,7 @@ class ConcurrentChangeTest < Support::NatsTest
       @service_client = connect
       @work_client = connect
       @bucket = RacyBucket.new(Users::UserStore.bucket(@work_client.jetstream))
-      store = Users::UserStore.new(@bucket)
+      store = Users::UserStore.new(@bucket, @work_client.jetstream)
       Users::App.server(@service_client, store: store, logger: Switchyard::Log.new(StringIO.new, progname: "test")).start
       @client = connect
       @kv = @client.jetstream.key_value(Users::Keys::BUCKET) # the other instance's view
@@ -122,7 +122,7 @@ class ConcurrentChangeTest < Support::NatsTest
 
   def test_the_store_writes_only_over_the_revision_it_read
     user = existing
-    store = Users::UserStore.new(kv)
+    store = Users::UserStore.new(kv, client.jetstream)
     read = store.read(user.id)
     put(user.dup.tap { |u| u.first_name = "Other" })
 

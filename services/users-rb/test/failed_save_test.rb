@@ -26,7 +26,7 @@ class FailedSaveTest < Support::NatsTest
       @service_client = connect
       @work_client = connect
       @bucket = FlakyBucket.new(Users::UserStore.bucket(@work_client.jetstream))
-      Users::App.server(@service_client, store: Users::UserStore.new(@bucket), logger: Switchyard::Log.new(@log, progname: "test")).start
+      Users::App.server(@service_client, store: Users::UserStore.new(@bucket, @work_client.jetstream), logger: Switchyard::Log.new(@log, progname: "test")).start
       @client = connect
     end
 

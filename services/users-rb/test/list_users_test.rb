@@ -106,6 +106,105 @@ class ListUsersTest < Support::UsersTest
     assert_equal %w[a c], page.users.map(&:id)
   end
 
+  # A deleted or purged user leaves a marker on its key; a listing reads past it and ends.
+  def test_a_bucket_of_deleted_users_lists_nothing_every_time
+    25.times do |round|
+      response = page
+      assert_equal [[], ""], [response.users.to_a, response.next_page_token], "empty bucket, round #{round}"
+      put_users("a", "b", "c")
+      kv.delete(Users::Keys.user("a"))
+      kv.delete(Users::Keys.user("b"))
+      kv.purge(Users::Keys.user("c"))
+      response = page(page_size: 1)
+      assert_equal [[], ""], [response.users.to_a, response.next_page_token], "deleted users, round #{round}"
+      client.request("$JS.API.STREAM.PURGE.KV_#{Users::Keys::BUCKET}", "", timeout: TIMEOUT)
+    end
+  end
+
+  def test_deleted_users_after_a_full_page_do_not_make_a_next_token
+    put_users("a", "b", "c", "d")
+    kv.delete(Users::Keys.user("c"))
+    kv.delete(Users::Keys.user("d"))
+
+    response = page(page_size: 2)
+    assert_equal [%w[a b], ""], [response.users.map(&:id), response.next_page_token]
+    response = page(page_size: 1)
+    assert_equal [%w[a], token("a")], [response.users.map(&:id), response.next_page_token]
+  end
+
+  # Other instances keep creating and deleting users while pages are listed: every page answers, in
+  # id order, with every user that stays and no id that was never stored.
+  def test_listing_while_users_are_written_and_deleted
+    kept = put_users(*Array.new(20) { |i| format("k%02d", i) }).map(&:id)
+    written = Array.new(40) { |i| format("k%02dw", i % 20) + (i / 20).to_s }
+    writers = Array.new(2) do |w|
+      Thread.new(self.class.connect) do |nc|
+        bucket = nc.jetstream.key_value(Users::Keys::BUCKET)
+        mine = written.select.with_index { |_, i| i % 2 == w }
+        until Thread.current[:stop]
+          mine.each do |id|
+            bucket.put(Users::Keys.user(id), Users::V1::User.encode(new_user(id: id)))
+            bucket.delete(Users::Keys.user(id))
+          end
+        end
+      ensure
+        nc.close
+      end
+    end
+
+    20.times do |round|
+      ids = []
+      token = ""
+      loop do
+        response = page(page_size: 7, page_token: token)
+        ids.concat(response.users.map(&:id))
+        token = response.next_page_token
+        break if token.empty?
+      end
+      assert_equal ids.sort.uniq, ids, "round #{round}: in id order, none twice"
+      assert_empty kept - ids, "round #{round}: a user that stays is missing"
+      assert_empty ids - kept - written, "round #{round}: an id never stored"
+    end
+  ensure
+    writers&.each { |writer| writer[:stop] = true }
+    writers&.each(&:join)
+  end
+
+  # nats-server sends at most 100,000 subjects a STREAM.INFO reply and pages the rest by offset.
+  # The users are published without acks, then the stream is polled. Not with Client#flush: in
+  # nats-pure 2.7 a PING from the server during a flush makes the flush miss its PONG.
+  def test_more_than_100_000_user_keys_are_all_listed
+    count = 100_005
+    ids = Array.new(count) { |i| format("u%06d", i) }
+    ids.each do |id|
+      client.publish("$KV.#{Users::Keys::BUCKET}.#{Users::Keys.user(id)}", Users::V1::User.encode(Users::V1::User.new(id: id)))
+    end
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + 30
+    until client.jetstream.stream_info(Users::UserIds::STREAM).state.messages == count
+      flunk "the stream did not get #{count} users within 30 s" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+      sleep 0.05
+    end
+
+    assert_equal ids, Users::UserIds.new(client.jetstream).all.sort
+    response = page(page_size: 3, page_token: token("u100001"))
+    assert_equal [%w[u100002 u100003 u100004], ""], [response.users.map(&:id), response.next_page_token]
+  end
+
+  # Nothing in a listing waits without a deadline: a JetStream API that never answers makes the
+  # listing fail once the JetStream timeout is up (the RPC then replies INTERNAL).
+  def test_a_listing_fails_within_the_jetstream_timeout_when_jetstream_does_not_answer
+    put_users("a")
+    silent = client.subscribe("silent.API.>") {} # takes the requests, never replies
+    client.flush
+    store = Users::UserStore.new(kv, client.jetstream(prefix: "silent.API", timeout: 0.5))
+
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    assert_raises(NATS::IO::Timeout) { store.list(after: "", limit: 10) }
+    assert_operator Process.clock_gettime(Process::CLOCK_MONOTONIC) - started, :<, 2
+  ensure
+    silent&.unsubscribe
+  end
+
   def test_page_size_0_means_50_and_at_most_100_are_allowed
     put_users(*Array.new(101) { |i| format("u%03d", i) })
 

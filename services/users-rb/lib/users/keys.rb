@@ -7,7 +7,7 @@ module Users
   module Keys
     BUCKET = "users"
     USER_PREFIX = "user."
-    # Every user's key, for a watch: ids are single key tokens.
+    # Every user's key, as a subject filter: ids are single key tokens.
     USERS = "#{USER_PREFIX}*"
     # An id that can be stored: one KV key token (services/README.md), so no stored user has another.
     # \z, not $: nats-pure's own key check (KeyValue.is_valid_key) ends with `$` and lets "abc\n*" through.
@@ -17,11 +17,6 @@ module Users
 
     def user(id)
       "#{USER_PREFIX}#{id}"
-    end
-
-    # The id in a user's key, nil for any other key.
-    def id_of(key)
-      key.delete_prefix(USER_PREFIX) if key.start_with?(USER_PREFIX)
     end
 
     def id?(id)

@@ -11,12 +11,10 @@ module Users
     WRONG_LAST_SEQUENCE = 10071
     # How often delete reads the user again when it changed between read and delete.
     DELETE_ATTEMPTS = 3
-    # Seconds the server keeps a listing's consumer once the listing stops (nats-pure's default: 300).
-    LISTING_CONSUMER_TTL = 5
 
     # Opens the bucket, creating it when no implementation has yet.
     def self.open(js)
-      new(bucket(js))
+      new(bucket(js), js)
     end
 
     def self.bucket(js)
@@ -29,8 +27,10 @@ module Users
       end
     end
 
-    def initialize(kv)
+    # kv: the bucket. js: the JetStream context listings ask for the bucket's user keys (UserIds).
+    def initialize(kv, js)
       @kv = kv
+      @ids = UserIds.new(js)
     end
 
     # Stores a new user; returns false, storing nothing, when its email is taken.
@@ -62,11 +62,21 @@ module Users
     end
 
     # The first `limit` users whose ids come after `after` in byte order, and whether more follow.
-    # The ids are those stored when the listing starts: a page starts after an id, not at an offset,
-    # so users added or deleted between pages make a listing neither repeat nor skip the others.
+    # The ids are the user keys stored when the listing starts; each is then read in id order until
+    # the page is full and one more user is found, skipping those deleted (delete markers included).
+    # A page starts after an id, not at an offset, so users added or deleted between pages make a
+    # listing neither repeat nor skip the others. One STREAM.INFO request, then one get per key
+    # read: each has the JetStream timeout, so a listing ends or raises, and never waits for more.
     def list(after:, limit:)
-      later = user_values.select { |id, _| id > after }.sort_by(&:first)
-      [later.first(limit).map { |_, value| V1::User.decode(value) }, later.size > limit]
+      users = []
+      @ids.all.select { |id| id > after }.sort.each do |id|
+        user = find_listed(id)
+        next if user.nil?
+        return [users, true] if users.size == limit
+
+        users << user
+      end
+      [users, false]
     end
 
     # Writes `user` over `stored` (same id) unless another request changed it since it was read.
@@ -109,19 +119,12 @@ module Users
 
     private
 
-    # [id, value] of every user stored when it starts: a KV watch of the user keys, which ends
-    # (nil) once it has delivered what is stored.
-    def user_values
-      watcher = @kv.watch(Keys::USERS, ignore_deletes: true, inactive_threshold: LISTING_CONSUMER_TTL)
-      values = []
-      watcher.each do |entry|
-        break if entry.nil?
-
-        values << [Keys.id_of(entry.key), entry.value]
-      end
-      values
-    ensure
-      watcher&.stop
+    # The user a listed key holds, nil when it was deleted (a delete marker, or gone since). The id
+    # comes from the stream's own subjects, so it needs no check.
+    def find_listed(id)
+      V1::User.decode(@kv.get(Keys.user(id)).value)
+    rescue NATS::KeyValue::KeyNotFoundError # deleted keys too
+      nil
     end
 
     # :claimed when this claims the email for the user, :owned when the user holds it already (left
