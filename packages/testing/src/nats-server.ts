@@ -7,6 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 export interface NatsServerOptions {
   /** Enable JetStream with a temporary store (default true). */
   jetstream?: boolean;
+  /** JetStream file storage limit in MB (default 256: enough for tests, not for a long load). */
+  jetstreamMaxFileMb?: number;
   /** Fixed port; by default the server picks a free one (port -1) and reports it in a ports file. */
   port?: number;
   /** The nats-server binary (default: NATS_SERVER_BIN or `nats-server` on PATH). */
@@ -40,7 +42,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       `pid_file: "${join(dir, "nats.pid")}"`,
     ];
     if (options.jetstream ?? true) {
-      lines.push(`jetstream { store_dir: "${join(dir, "js")}", max_mem: 64MB, max_file: 256MB }`);
+      lines.push(`jetstream { store_dir: "${join(dir, "js")}", max_mem: 64MB, max_file: ${options.jetstreamMaxFileMb ?? 256}MB }`);
     }
     const path = join(dir, "nats.conf");
     await writeFile(path, lines.join("\n") + "\n");
