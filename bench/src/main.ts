@@ -11,7 +11,7 @@ import { runLoad, type RunResult } from "./load.js";
 import { execFileSync } from "node:child_process";
 import { freePort, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
 import { compare, formatTable, summarize, TARGETS, writeJson, type ScenarioReport } from "./report.js";
-import { createUser, createUserProtobuf, ping, type Scenario } from "./requests.js";
+import { createUser, createUserProtobuf, ping } from "./requests.js";
 
 const config = {
   durationS: envNumber("BENCH_DURATION", 10),
