@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the gateway against bench/src/reference.ts, both in front of one users-ts instance
  * on one nats-server, loaded alternately so the machine's noise falls on both alike.
- * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50).
+ * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50),
+ * BENCH_HEAP_FLAGS (V8 flags for the gateway and the reference; default the production ones).
  * A MISS against a target is reported, not an exit code; failed or non-2xx requests are (exit 1).
  */
 import { join } from "node:path";
@@ -21,7 +22,7 @@ const config = {
 };
 const RESULTS = join(repoRoot, "bench/results/latest.json");
 /** The gateway's production V8 heap settings (see README), given to the reference too. */
-const HEAP_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=96"];
+const HEAP_FLAGS = (process.env["BENCH_HEAP_FLAGS"] ?? "--max-semi-space-size=4 --max-old-space-size=96").split(" ");
 
 // Teardown steps, run last-first, whether the bench ends, fails or is interrupted.
 const cleanup: Array<() => Promise<void>> = [];
