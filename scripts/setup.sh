@@ -14,6 +14,16 @@ if ! command -v nats-server >/dev/null; then
   fi
 fi
 
+# The /docs test renders the page in Debian's headless Chromium.
+if ! command -v chromium >/dev/null && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing chromium from apt (for the /docs test)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium is missing: the /docs test needs it (sudo apt-get install chromium, or set CHROMIUM_PATH)" >&2
+  fi
+fi
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error

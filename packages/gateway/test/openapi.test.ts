@@ -81,7 +81,7 @@ describe("OpenAPI document of the users contract", () => {
     assert.deepEqual(get.parameters?.[0], { name: "id", in: "path", required: true, schema: { type: "string" } });
   });
 
-  it("binds a nested path field, joining the path item of the same shape", { skip: !hasRoute("PATCH") && "no PATCH route in the contract" }, () => {
+  it("binds a nested path field, joining the path item of the same shape", () => {
     // PATCH /users/{user.id} is /users/{id} to OpenAPI: it joins that path item and its name.
     assert.equal(doc.paths["/users/{user.id}"], undefined);
     const patch = operation("/users/{id}", "patch");
@@ -98,7 +98,7 @@ describe("OpenAPI document of the users contract", () => {
     assert.match(schema?.description ?? "", /without id/);
   });
 
-  it("offers the fields the path and body leave free as query parameters, by proto name", { skip: !hasRoute("GET", "/users") && "no ListUsers route" }, () => {
+  it("offers the fields the path and body leave free as query parameters, by proto name", () => {
     const list = operation("/users", "get");
     const query = (list.parameters ?? []).filter((p) => "in" in p && p.in === "query");
     assert.deepEqual(
@@ -221,6 +221,3 @@ describe("google.api.http templates as OpenAPI paths", () => {
   });
 });
 
-function hasRoute(verb: string, path?: string): boolean {
-  return routes.some((r: Route) => r.verb === verb && (path === undefined || r.template.source === path));
-}
