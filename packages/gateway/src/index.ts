@@ -7,3 +7,4 @@ export { RouteRegistry, type ContractConflict } from "./routes/route-registry.js
 export { routesOf, RouteError, type Route } from "./routes/route.js";
 export { parseTemplate, matchTemplate, TemplateError, type PathTemplate } from "./routes/path-template.js";
 export * from "./openapi/index.js";
+export { requestFromJson, type JsonOptions } from "./transcode/json-request.js";

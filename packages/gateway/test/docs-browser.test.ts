@@ -9,7 +9,7 @@ import { UserService } from "@switchyard/contracts";
 import { routesOf } from "@switchyard/gateway";
 import Fastify, { type FastifyInstance } from "fastify";
 import { chromium, type BrowserContext } from "playwright-core";
-import { buildOpenApi, docsPlugin, openApiSource } from "../src/openapi/index.js";
+import { buildOpenApi, docsPlugin, openApiSource } from "@switchyard/gateway";
 
 /** Debian's chromium: `make test` installs it (scripts/setup.sh); CHROMIUM_PATH points elsewhere. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

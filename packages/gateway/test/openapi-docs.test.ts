@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { UserService } from "@switchyard/contracts";
 import { routesOf } from "@switchyard/gateway";
 import Fastify, { type FastifyInstance } from "fastify";
-import { buildOpenApi, docsPlugin, findSwaggerUi, isDocsPath, openApiSource, type OpenApiDocument } from "../src/openapi/index.js";
+import { buildOpenApi, docsPlugin, findSwaggerUi, isDocsPath, openApiSource, type OpenApiDocument } from "@switchyard/gateway";
 
 describe("the docs plugin: /openapi.json and /docs", () => {
   let app: FastifyInstance;

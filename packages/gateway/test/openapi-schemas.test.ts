@@ -21,9 +21,9 @@ import {
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { http, type HttpRule } from "@switchyard/contracts";
 import { routesOf } from "@switchyard/gateway";
-import { buildOpenApi } from "../src/openapi/index.js";
-import type { OperationObject, ParameterObject, SchemaObject } from "../src/openapi/openapi-types.js";
-import { requestFromJson } from "../src/transcode/json-request.js";
+import { buildOpenApi } from "@switchyard/gateway";
+import type { OperationObject, ParameterObject, SchemaObject } from "@switchyard/gateway";
+import { requestFromJson } from "@switchyard/gateway";
 
 /*
  * A contract with what the users contract lacks, built as a descriptor (with source comments, as

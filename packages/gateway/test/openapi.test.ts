@@ -2,9 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { UserService } from "@switchyard/contracts";
-import { allErrorCodes, routesOf, type Route } from "@switchyard/gateway";
-import { buildOpenApi, openApiPath, type OpenApiDocument } from "../src/openapi/index.js";
-import { parseTemplate } from "../src/routes/path-template.js";
+import { allErrorCodes, buildOpenApi, openApiPath, parseTemplate, routesOf, type OpenApiDocument } from "@switchyard/gateway";
 
 const routes = routesOf([UserService]);
 const doc = buildOpenApi(routes, { title: "Switchyard", version: "0.1.0" });

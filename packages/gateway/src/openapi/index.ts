@@ -3,4 +3,4 @@ export { docsPlugin, findSwaggerUi, isDocsPath, DOCS_PATH, OPENAPI_PATH, type Do
 export { SWAGGER_UI_ASSETS } from "./docs-page.js";
 export { openApiSource, type OpenApiSource } from "./openapi-source.js";
 export { openApiPath } from "./openapi-path.js";
-export type { InfoObject, OpenApiDocument } from "./openapi-types.js";
+export type { InfoObject, OpenApiDocument, OperationObject, ParameterObject, SchemaObject } from "./openapi-types.js";
