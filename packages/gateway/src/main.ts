@@ -39,14 +39,22 @@ if (config.adminPort !== undefined) {
 app.log.info(`NATS ${nc.getServer()}`);
 
 // Stop taking connections, let requests in flight finish, then drain NATS so no reply is lost.
+// The listeners stay: a second signal must not kill the drain the first one started.
 let closing = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     if (closing) return;
     closing = true;
     app.log.info(`${signal}: closing`);
     void Promise.all(apps.map((a) => a.close()))
       .then(() => nc.drain())
-      .then(() => process.exit(0));
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          // NATS went away first (it stops with the rest of `make up`): nothing is left to drain.
+          app.log.warn({ err }, "NATS closed before the drain completed");
+          process.exit(0);
+        },
+      );
   });
 }

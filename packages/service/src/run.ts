@@ -18,15 +18,25 @@ export async function runService(
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
     logger.info(`${name} ${service.id} ${signal}: draining`);
-    await service.stop();
-    await nc.drain();
-    logger.info(`${name} ${service.id} stopped`);
+    try {
+      await service.stop();
+      await nc.drain();
+      logger.info(`${name} ${service.id} stopped`);
+    } catch (err) {
+      // NATS went away first (it stops with the rest of `make up`): nothing is left to drain.
+      logger.error(`${name} ${service.id}: NATS closed before the drain completed`, err);
+    }
+    process.exit(0);
   };
+  // Listeners stay installed: a second signal (Ctrl-C reaches a process group twice under a
+  // supervisor) must not kill the drain the first one started.
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void shutdown(signal);
+    });
   }
   const closed = await nc.closed();
   if (!stopping) {
