@@ -6,7 +6,7 @@ DURATION ?= 60
 CONNECTIONS ?= 50
 GATEWAY_URL ?= http://127.0.0.1:3000
 
-.PHONY: help setup build up down smoke load-test test test-ts test-rb conformance fault-test lint gen check-gen bench
+.PHONY: help setup build up down smoke load-test test test-ts test-rb conformance fault-test lint gen check-gen bench validate-proto
 
 help:
 	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb); Ctrl-C stops it"
@@ -45,7 +45,11 @@ load-test:
 
 test: setup lint check-gen test-ts test-rb conformance fault-test
 
-lint:
+# buf/validate/validate.proto is not in the repository: print it from @bufbuild/protovalidate first.
+validate-proto:
+	@node scripts/validate-proto.mjs
+
+lint: validate-proto
 	buf lint proto
 	tsc -p tsconfig.json
 
@@ -63,11 +67,12 @@ conformance:
 fault-test: setup
 	npm run fault-test -w @switchyard/faults
 
-gen: setup
+gen: setup validate-proto
 	buf generate
 
 # Generated code must be what `make gen` makes from proto/ now: regenerate aside and compare.
 check-gen:
+	@node scripts/validate-proto.mjs --check
 	@rm -rf .run/gen && mkdir -p .run/gen
 	@buf generate -o .run/gen
 	@diff -r .run/gen/packages/contracts/src/gen packages/contracts/src/gen && \

@@ -10,17 +10,20 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
-  createFileRegistry,
+  createRegistry,
   equals,
   fromBinary,
   getExtension,
   hasExtension,
   isFieldSet,
   ScalarType,
+  toBinary,
+  toJsonString,
 } from "@bufbuild/protobuf";
 import {
   FieldDescriptorProto_Label as Label,
   FieldDescriptorProto_Type as Type,
+  FieldDescriptorProtoSchema,
   FileDescriptorProtoSchema,
   FileDescriptorSetSchema,
   FileOptionsSchema,
@@ -30,10 +33,6 @@ import {
   EnumOptionsSchema,
   EnumValueOptionsSchema,
   ExtensionRangeOptionsSchema,
-  file_google_protobuf_descriptor,
-  file_google_protobuf_duration,
-  file_google_protobuf_field_mask,
-  file_google_protobuf_timestamp,
 } from "@bufbuild/protobuf/wkt";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -42,16 +41,12 @@ const outFile = join(outDir, "buf/validate/validate.proto");
 const genModule = join(root, "node_modules/@bufbuild/protovalidate/dist/esm/gen/buf/validate/validate_pb.js");
 
 const { file_buf_validate_validate: validateFile } = await import(pathToFileURL(genModule).href);
-const registry = createFileRegistry(
-  file_google_protobuf_descriptor,
-  file_google_protobuf_duration,
-  file_google_protobuf_field_mask,
-  file_google_protobuf_timestamp,
-  validateFile,
-);
+// The file and its imports: the registry resolves the option extensions (buf.validate.predefined).
+const registry = createRegistry(validateFile);
 
 // --- values in text format -------------------------------------------------------------------
 
+// A string or bytes literal; everything outside printable ASCII as octal escapes of its UTF-8 bytes.
 function quote(s) {
   const bytes = typeof s === "string" ? new TextEncoder().encode(s) : s;
   let out = "";
@@ -61,21 +56,8 @@ function quote(s) {
     else if (b === 0x0a) out += "\\n";
     else if (b === 0x0d) out += "\\r";
     else if (b === 0x09) out += "\\t";
-    else if (b < 0x20 || b === 0x7f || (typeof s !== "string" && b >= 0x80)) out += "\\" + b.toString(8).padStart(3, "0");
-    else out += null ?? String.fromCharCode(b);
-  }
-  // Non-ASCII UTF-8 of strings: keep the bytes as octal escapes too, so the output is pure ASCII.
-  if (typeof s === "string") {
-    out = "";
-    for (const b of bytes) {
-      if (b === 0x5c) out += "\\\\";
-      else if (b === 0x22) out += '\\"';
-      else if (b === 0x0a) out += "\\n";
-      else if (b === 0x0d) out += "\\r";
-      else if (b === 0x09) out += "\\t";
-      else if (b < 0x20 || b >= 0x7f) out += "\\" + b.toString(8).padStart(3, "0");
-      else out += String.fromCharCode(b);
-    }
+    else if (b < 0x20 || b >= 0x7f) out += "\\" + b.toString(8).padStart(3, "0");
+    else out += String.fromCharCode(b);
   }
   return `"${out}"`;
 }
@@ -207,6 +189,10 @@ function protocJsonName(name) {
 
 let syntax = "proto2";
 
+// Whether an optional (proto2) field of a FieldDescriptorProto is present.
+const has = (f, name) => isFieldSet(f, FieldDescriptorProtoSchema.fields.find((x) => x.name === name));
+const oneofOf = (f) => (has(f, "oneof_index") && !f.proto3Optional ? f.oneofIndex : undefined);
+
 function fieldLine(f, indent, { inOneof = false, mapEntries = new Map() } = {}) {
   if (f.type === Type.GROUP) throw new Error(`groups are not supported (${f.name})`);
   let type;
@@ -224,13 +210,8 @@ function fieldLine(f, indent, { inOneof = false, mapEntries = new Map() } = {}) 
     else if (syntax === "proto2" || f.proto3Optional) label = "optional ";
   }
   const opts = [];
-  if (f.defaultValue !== undefined && f.defaultValue !== "") {
-    opts.push(`default = ${defaultValue(f)}`);
-  } else if (f.defaultValue === "" && f.type === Type.STRING) {
-    // An explicit empty default is indistinguishable after decoding unless set: keep it.
-    if (Object.prototype.hasOwnProperty.call(f, "defaultValue")) opts.push(`default = ""`);
-  }
-  if (f.jsonName && f.jsonName !== protocJsonName(f.name)) opts.push(`json_name = ${quote(f.jsonName)}`);
+  if (has(f, "default_value")) opts.push(`default = ${defaultValue(f)}`);
+  if (has(f, "json_name") && f.jsonName !== protocJsonName(f.name)) opts.push(`json_name = ${quote(f.jsonName)}`);
   opts.push(...optionAssignments(FieldOptionsSchema, f.options, indent));
   const suffix = opts.length ? ` [${opts.join(", ")}]` : "";
   return `${indent}${label}${type} ${f.name} = ${f.number}${suffix};`;
@@ -314,12 +295,12 @@ function messageBlock(m, indent, scope) {
   let i = 0;
   while (i < m.field.length) {
     const f = m.field[i];
-    if (f.oneofIndex !== undefined && !f.proto3Optional) {
-      const index = f.oneofIndex;
+    if (oneofOf(f) !== undefined) {
+      const index = oneofOf(f);
       const decl = m.oneofDecl[index];
       lines.push(`${inner}oneof ${decl.name} {`);
       lines.push(...optionStatements(OneofOptionsSchema, decl.options, inner + "  "));
-      while (i < m.field.length && m.field[i].oneofIndex === index && !m.field[i].proto3Optional) {
+      while (i < m.field.length && oneofOf(m.field[i]) === index) {
         lines.push(fieldLine(m.field[i], inner + "  ", { inOneof: true, mapEntries }));
         i++;
       }
@@ -383,28 +364,29 @@ if (previous !== source) writeFileSync(outFile, source);
 
 if (process.argv.includes("--check")) {
   const buf = join(root, "node_modules/.bin/buf");
+  mkdirSync(join(root, ".run"), { recursive: true });
   const image = execFileSync(buf, ["build", outDir, "--exclude-imports", "-o", "-#format=binpb"], { cwd: root });
   const set = fromBinary(FileDescriptorSetSchema, new Uint8Array(image));
   const rebuilt = set.file.find((f) => f.name === "buf/validate/validate.proto");
   const normalize = (f) => {
     const c = fromBinary(FileDescriptorProtoSchema, toBin(f));
     c.sourceCodeInfo = undefined;
+    // buf images carry their own metadata in field 8042 of FileDescriptorProto (ImageFileExtension).
+    c.$unknown = c.$unknown?.filter((u) => u.no !== 8042);
+    if (c.$unknown?.length === 0) c.$unknown = undefined;
     return c;
   };
   const a = normalize(validateFile.proto);
   const b = normalize(rebuilt);
   if (!equals(FileDescriptorProtoSchema, a, b, { registry, extensions: true, unknown: true })) {
-    const { toJsonString } = await import("@bufbuild/protobuf");
-    writeFileSync("/tmp/vp-embedded.json", toJsonString(FileDescriptorProtoSchema, a, { registry, prettySpaces: 1 }));
-    writeFileSync("/tmp/vp-rebuilt.json", toJsonString(FileDescriptorProtoSchema, b, { registry, prettySpaces: 1 }));
-    console.error("validate-proto: the rebuilt descriptor differs from the embedded one (/tmp/vp-*.json)");
+    writeFileSync(join(root, ".run/validate-proto.embedded.json"), toJsonString(FileDescriptorProtoSchema, a, { registry, prettySpaces: 1 }));
+    writeFileSync(join(root, ".run/validate-proto.rebuilt.json"), toJsonString(FileDescriptorProtoSchema, b, { registry, prettySpaces: 1 }));
+    console.error("validate-proto: the rebuilt descriptor differs from the embedded one (.run/validate-proto.*.json)");
     process.exit(1);
   }
   console.log("validate-proto: round trip exact");
 }
 
 function toBin(f) {
-  // Lazy import keeps the top of the file readable.
-  return toBinaryFn(FileDescriptorProtoSchema, f);
+  return toBinary(FileDescriptorProtoSchema, f);
 }
-import { toBinary as toBinaryFn } from "@bufbuild/protobuf";

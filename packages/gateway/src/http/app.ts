@@ -14,6 +14,7 @@ import { requestFromJson } from "../transcode/json-request.js";
 import { replyToJson } from "../transcode/json-reply.js";
 import { isProtobuf, PROTOBUF_TYPES, wantsProtobuf } from "../transcode/media-types.js";
 import { replyToProtobuf, requestFromProtobuf } from "../transcode/proto-passthrough.js";
+import { validateRequest } from "../transcode/validate.js";
 import { buildOpenApi, docsPlugin, isDocsPath, openApiSource } from "../openapi/index.js";
 import { ADMIN_PATHS, adminRoutes } from "./admin-routes.js";
 import { replyWithError } from "./problem-reply.js";
@@ -120,9 +121,11 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     handler: async (request, reply) => {
       const { route, params } = request.routeMatch!;
       const query = request.query as Record<string, string | string[]>;
+      // JSON is checked against the contract's field rules here; Protobuf bodies pass through undecoded
+      // and the service checks them.
       const payload = isProtobuf(request.headers["content-type"])
         ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
-        : toBinary(route.method.input, requestFromJson(route, route.body === undefined ? undefined : request.body, params, query, json));
+        : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, route.body === undefined ? undefined : request.body, params, query, json)));
       const answer = await caller.call(route.subject, payload, natsRequestHeaders(request.headers, request.id));
       const http = httpFromReply(answer.headers);
       reply.code(http.status).headers(http.headers).header("x-request-id", request.id);

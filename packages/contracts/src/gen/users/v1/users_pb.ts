@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "../../buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
@@ -13,10 +14,12 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file users/v1/users.proto.
  */
 export const file_users_v1_users: GenFile = /*@__PURE__*/
-  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEiSAoEVXNlchIKCgJpZBgBIAEoCRISCgpmaXJzdF9uYW1lGAIgASgJEhEKCWxhc3RfbmFtZRgDIAEoCRINCgVlbWFpbBgEIAEoCSINCgtQaW5nUmVxdWVzdCJGCgxQaW5nUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIlCglzZXJ2ZWRfYnkYAiABKAsyEi51c2Vycy52MS5TZXJ2ZWRCeSI/CghTZXJ2ZWRCeRIPCgdzZXJ2aWNlGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEhAKCGluc3RhbmNlGAMgASgJIjEKEUNyZWF0ZVVzZXJSZXF1ZXN0EhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIjEKEkNyZWF0ZVVzZXJSZXNwb25zZRIKCgJpZBgBIAEoCRIPCgdzdWNjZXNzGAIgASgIIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciI5ChBMaXN0VXNlcnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIksKEUxpc3RVc2Vyc1Jlc3BvbnNlEh0KBXVzZXJzGAEgAygLMg4udXNlcnMudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiYgoRVXBkYXRlVXNlclJlcXVlc3QSHAoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXISLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIjIKElVwZGF0ZVVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciIfChFEZWxldGVVc2VyUmVxdWVzdBIKCgJpZBgBIAEoCSIUChJEZWxldGVVc2VyUmVzcG9uc2UyrAQKC1VzZXJTZXJ2aWNlEkAKBFBpbmcSFS51c2Vycy52MS5QaW5nUmVxdWVzdBoWLnVzZXJzLnYxLlBpbmdSZXNwb25zZSIJgtPkkwIDEgEvEl0KCkNyZWF0ZVVzZXISGy51c2Vycy52MS5DcmVhdGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIUgtPkkwIOOgR1c2VyIgYvdXNlcnMSWQoHR2V0VXNlchIYLnVzZXJzLnYxLkdldFVzZXJSZXF1ZXN0GhkudXNlcnMudjEuR2V0VXNlclJlc3BvbnNlIhmC0+STAhNiBHVzZXISCy91c2Vycy97aWR9ElQKCUxpc3RVc2VycxIaLnVzZXJzLnYxLkxpc3RVc2Vyc1JlcXVlc3QaGy51c2Vycy52MS5MaXN0VXNlcnNSZXNwb25zZSIOgtPkkwIIEgYvdXNlcnMSbQoKVXBkYXRlVXNlchIbLnVzZXJzLnYxLlVwZGF0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuVXBkYXRlVXNlclJlc3BvbnNlIiSC0+STAh46BHVzZXJiBHVzZXIyEC91c2Vycy97dXNlci5pZH0SXAoKRGVsZXRlVXNlchIbLnVzZXJzLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuRGVsZXRlVXNlclJlc3BvbnNlIhOC0+STAg0qCy91c2Vycy97aWR9YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_field_mask]);
+  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEikQEKBFVzZXISCgoCaWQYASABKAkSIgoKZmlyc3RfbmFtZRgCIAEoCUIOukgL2AEBcgYYZDICXFMSIQoJbGFzdF9uYW1lGAMgASgJQg66SAvYAQFyBhhkMgJcUxI2CgVlbWFpbBgEIAEoCUInukgk2AEBch8Y/gEyGl5bXkBcc10rQFteQFxzXStcLlteQFxzXSskIg0KC1BpbmdSZXF1ZXN0IkYKDFBpbmdSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEiUKCXNlcnZlZF9ieRgCIAEoCzISLnVzZXJzLnYxLlNlcnZlZEJ5Ij8KCFNlcnZlZEJ5Eg8KB3NlcnZpY2UYASABKAkSEAoIbGFuZ3VhZ2UYAiABKAkSEAoIaW5zdGFuY2UYAyABKAki9QEKEUNyZWF0ZVVzZXJSZXF1ZXN0Et8BCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlckLAAbpIvAG6AUAKC2lkLmFzc2lnbmVkEiJ1c2VyLmlkIGlzIGFzc2lnbmVkIGJ5IHRoZSBzZXJ2aWNlGg10aGlzLmlkID09ICcnugE5ChNmaXJzdF9uYW1lLnJlcXVpcmVkEgtpcyByZXF1aXJlZBoVdGhpcy5maXJzdF9uYW1lICE9ICcnugE3ChJsYXN0X25hbWUucmVxdWlyZWQSC2lzIHJlcXVpcmVkGhR0aGlzLmxhc3RfbmFtZSAhPSAnJ8gBASIxChJDcmVhdGVVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDwoHc3VjY2VzcxgCIAEoCCIkCg5HZXRVc2VyUmVxdWVzdBISCgJpZBgBIAEoCUIGukgDyAEBIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciJEChBMaXN0VXNlcnNSZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEhIKCnBhZ2VfdG9rZW4YAiABKAkiSwoRTGlzdFVzZXJzUmVzcG9uc2USHQoFdXNlcnMYASADKAsyDi51c2Vycy52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKmAQoRVXBkYXRlVXNlclJlcXVlc3QSWAoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXJCOrpIN7oBMQoLaWQucmVxdWlyZWQSE3VzZXIuaWQgaXMgcmVxdWlyZWQaDXRoaXMuaWQgIT0gJyfIAQESNwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQga6SAPIAQEiMgoSVXBkYXRlVXNlclJlc3BvbnNlEhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIicKEURlbGV0ZVVzZXJSZXF1ZXN0EhIKAmlkGAEgASgJQga6SAPIAQEiFAoSRGVsZXRlVXNlclJlc3BvbnNlMqwECgtVc2VyU2VydmljZRJACgRQaW5nEhUudXNlcnMudjEuUGluZ1JlcXVlc3QaFi51c2Vycy52MS5QaW5nUmVzcG9uc2UiCYLT5JMCAxIBLxJdCgpDcmVhdGVVc2VyEhsudXNlcnMudjEuQ3JlYXRlVXNlclJlcXVlc3QaHC51c2Vycy52MS5DcmVhdGVVc2VyUmVzcG9uc2UiFILT5JMCDjoEdXNlciIGL3VzZXJzElkKB0dldFVzZXISGC51c2Vycy52MS5HZXRVc2VyUmVxdWVzdBoZLnVzZXJzLnYxLkdldFVzZXJSZXNwb25zZSIZgtPkkwITYgR1c2VyEgsvdXNlcnMve2lkfRJUCglMaXN0VXNlcnMSGi51c2Vycy52MS5MaXN0VXNlcnNSZXF1ZXN0GhsudXNlcnMudjEuTGlzdFVzZXJzUmVzcG9uc2UiDoLT5JMCCBIGL3VzZXJzEm0KClVwZGF0ZVVzZXISGy51c2Vycy52MS5VcGRhdGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLlVwZGF0ZVVzZXJSZXNwb25zZSIkgtPkkwIeOgR1c2VyYgR1c2VyMhAvdXNlcnMve3VzZXIuaWR9ElwKCkRlbGV0ZVVzZXISGy51c2Vycy52MS5EZWxldGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLkRlbGV0ZVVzZXJSZXNwb25zZSITgtPkkwINKgsvdXNlcnMve2lkfWIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * User is the domain model, as in the original prototype.
+ * Field rules (protovalidate) hold wherever a User is sent: a name or email that is set must be
+ * valid. Which fields must be set depends on the request (see CreateUserRequest, UpdateUserRequest).
  *
  * @generated from message users.v1.User
  */
@@ -29,17 +32,21 @@ export type User = Message<"users.v1.User"> & {
   id: string;
 
   /**
+   * Not blank (some non-whitespace character), at most 100 characters.
+   *
    * @generated from field: string first_name = 2;
    */
   firstName: string;
 
   /**
+   * The same rules as first_name.
+   *
    * @generated from field: string last_name = 3;
    */
   lastName: string;
 
   /**
-   * Optional; unique across users when set.
+   * Optional; unique across users when set. At most 254 characters, something@domain.tld.
    *
    * @generated from field: string email = 4;
    */
@@ -122,6 +129,9 @@ export const ServedBySchema: GenMessage<ServedBy> = /*@__PURE__*/
  */
 export type CreateUserRequest = Message<"users.v1.CreateUserRequest"> & {
   /**
+   * Both names are required; the id is assigned by the service. A rule's id names the field of
+   * user it is about (the gateway reports user.first_name, not user).
+   *
    * @generated from field: users.v1.User user = 1;
    */
   user?: User | undefined;

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { CreateUserRequestSchema, UserSchema } from "@switchyard/contracts";
+import { PROBLEM, startStack, type Stack } from "./harness.js";
+
+// The field rules declared in users.proto (protovalidate) are checked by the gateway on JSON
+// requests. No service runs here: a raw subscriber counts what reaches NATS and never replies.
+describe("gateway validation from the contract's rules", () => {
+  let stack: Stack;
+  let reachedNats = 0;
+
+  before(async () => {
+    stack = await startStack({ requestTimeoutMs: 200 });
+    stack.nc.subscribe("users.v1.UserService.>", { callback: () => void reachedNats++ });
+    await stack.nc.flush();
+  });
+  after(async () => {
+    await stack.close();
+  });
+
+  const cases: [string, string, string, unknown, string][] = [
+    ["a bad email", "POST", "/users", { firstName: "Jane", lastName: "Doe", email: "not-an-email" }, "user.email"],
+    ["a blank first name", "POST", "/users", { firstName: "   ", lastName: "Doe" }, "user.first_name"],
+    ["a missing first name", "POST", "/users", { lastName: "Doe" }, "user.first_name"],
+    ["a missing last name", "POST", "/users", { firstName: "Jane" }, "user.last_name"],
+    ["a 101-character name", "POST", "/users", { firstName: "x".repeat(101), lastName: "Doe" }, "user.first_name"],
+    ["an id set on create", "POST", "/users", { id: "u1", firstName: "Jane", lastName: "Doe" }, "user.id"],
+    ["page_size 101", "GET", "/users?pageSize=101", undefined, "page_size"],
+    ["page_size -1", "GET", "/users?pageSize=-1", undefined, "page_size"],
+    ["a bad email on update", "PATCH", "/users/u1", { email: "a@b" }, "user.email"],
+  ];
+  for (const [what, method, url, body, field] of cases) {
+    it(`answers ${what} with 400 INVALID_ARGUMENT naming ${field}, without NATS`, async () => {
+      const before = reachedNats;
+      const res = await stack.app.inject({ method: method as "GET", url, ...(body === undefined ? {} : { payload: body as object }) });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.headers["content-type"], PROBLEM);
+      const problem = res.json();
+      assert.equal(problem.code, "INVALID_ARGUMENT");
+      assert.equal(problem.field, field);
+      assert.equal(typeof problem.detail, "string");
+      await stack.nc.flush();
+      assert.equal(reachedNats, before);
+    });
+  }
+
+  it("lets a valid request through to NATS (504: nothing replies here)", async () => {
+    for (const [method, url, body] of [
+      ["POST", "/users", { firstName: "Jane", lastName: "Doe", email: "jane@example.com" }],
+      ["POST", "/users", { firstName: "Jane", lastName: "Doe", email: "" }],
+      ["GET", "/users?pageSize=100", undefined],
+      ["PATCH", "/users/u1", { email: "" }],
+    ] as const) {
+      const before = reachedNats;
+      const res = await stack.app.inject({ method, url, ...(body === undefined ? {} : { payload: body }) });
+      assert.equal(res.statusCode, 504, `${method} ${url}: ${res.body}`);
+      assert.equal(reachedNats, before + 1);
+    }
+  });
+
+  it("passes a Protobuf body through undecoded: the service validates it", async () => {
+    const before = reachedNats;
+    const bad = create(CreateUserRequestSchema, { user: create(UserSchema, { firstName: " ", email: "bad" }) });
+    const res = await stack.app.inject({
+      method: "POST",
+      url: "/users",
+      headers: { "content-type": "application/x-protobuf" },
+      payload: Buffer.from(toBinary(CreateUserRequestSchema, bad)),
+    });
+    assert.equal(res.statusCode, 504, res.body);
+    assert.equal(reachedNats, before + 1);
+  });
+});
