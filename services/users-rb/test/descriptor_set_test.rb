@@ -85,6 +85,6 @@ class DescriptorSetTest < Minitest::Test
   def registered_descriptor(path)
     literal = File.read(File.join(GEN, "#{path}_pb.rb"))[/^descriptor_data = (".*")$/, 1]
     # The generator escapes ' (in CEL rules) as \', which String#undump does not know.
-    literal.gsub(/\\(.)/m) { Regexp.last_match(1) == "'" ? "'" : Regexp.last_match(0) }.undump.b
+    literal.gsub(/\\(.)/m) { (Regexp.last_match(1) == "'") ? "'" : Regexp.last_match(0) }.undump.b
   end
 end

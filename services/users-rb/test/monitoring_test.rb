@@ -47,13 +47,13 @@ class MonitoringTest < Support::UsersTest
     assert_equal "users/v1/users.proto", names.last
     assert_equal ["users.v1.UserService"], files.last.service.map { |service| "#{files.last.package}.#{service.name}" }
     assert_equal %w[buf/validate/validate.proto google/api/annotations.proto google/protobuf/field_mask.proto],
-                 files.last.dependency.to_a
+      files.last.dependency.to_a
     assert_equal names.uniq, names
     files.each_with_index do |file, index| # every import is there, before the file that imports it
       file.dependency.each { |import| assert_includes names.first(index), import, "#{file.name} imports #{import}" }
     end
     assert_equal %w[google/protobuf/descriptor.proto google/protobuf/duration.proto google/protobuf/field_mask.proto],
-                 names.first(3)
+      names.first(3)
   end
 
   def test_one_instance_answers_discovery
