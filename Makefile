@@ -9,13 +9,15 @@ GATEWAY_URL ?= http://127.0.0.1:3000
 .PHONY: help setup build up down smoke load-test test test-ts test-rb conformance fault-test lint gen check-gen bench validate-proto
 
 help:
-	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb); Ctrl-C stops it"
+	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb, inventory-ts); Ctrl-C stops it"
 	@echo "make up DETACH=1 the same in the background (logs in .run/stack.log); make down stops it"
 	@echo "make smoke       one POST /users through the stack"
 	@echo "make load-test   POST /users with $(CONNECTIONS) connections for $(DURATION) s (DURATION=, CONNECTIONS=)"
 	@echo "make test        set up and run every test"
 	@echo "make gen         regenerate code from proto/ for every language"
 	@echo "make bench       gateway against the hand-written reference"
+	@echo "make conformance the users conformance suite against users-ts and users-rb"
+	@echo "make fault-test  rolling restarts, SIGTERM, kill -9 and a NATS restart under load"
 
 setup:
 	@scripts/setup.sh
