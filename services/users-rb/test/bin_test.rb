@@ -4,26 +4,10 @@ require_relative "test_helper"
 require "socket"
 
 # bin/users-rb as a process: its log lines, its exit status, and the drain on SIGTERM/SIGINT.
-class BinTest < Support::NatsTest
+class BinTest < Support::ClientTest
   include Support::RpcAssertions
 
   include Support::ServiceProcess
-
-  class << self
-    attr_reader :client
-
-    def start_suite
-      @client = connect
-    end
-
-    def stop_suite
-      @client&.close
-    end
-  end
-
-  def client
-    self.class.client
-  end
 
   def teardown
     kill_service

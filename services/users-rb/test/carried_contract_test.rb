@@ -4,24 +4,8 @@ require_relative "test_helper"
 
 # Switchyard::Server carries its contract: the revision in the metadata, the descriptor set on a
 # plain subscription in the contract's queue group (not an endpoint), gone once the server stops.
-class CarriedContractTest < Support::NatsTest
+class CarriedContractTest < Support::ClientTest
   include Support::RpcAssertions
-
-  class << self
-    attr_reader :client
-
-    def start_suite
-      @client = connect
-    end
-
-    def stop_suite
-      @client&.close
-    end
-  end
-
-  def client
-    self.class.client
-  end
 
   def setup
     @connections = []
