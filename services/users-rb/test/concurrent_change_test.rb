@@ -4,9 +4,7 @@ require_relative "test_helper"
 require "delegate"
 
 # UpdateUser and DeleteUser when another instance changes the user between their read and write.
-class ConcurrentChangeTest < Support::NatsTest
-  include Support::RpcAssertions
-
+class ConcurrentChangeTest < Support::UsersTest
   # The real bucket, except that `racer` (when set) runs right before the service writes or
   # deletes a user's key: where another instance's change makes the revision read stale.
   class RacyBucket < SimpleDelegator
@@ -24,29 +22,12 @@ class ConcurrentChangeTest < Support::NatsTest
   end
 
   class << self
-    attr_reader :client, :bucket, :kv
+    attr_reader :bucket
 
-    def start_suite
-      @service_client = connect
-      @work_client = connect
-      @bucket = RacyBucket.new(Users::UserStore.bucket(@work_client.jetstream))
-      store = Users::UserStore.new(@bucket, @work_client.jetstream)
-      Users::App.server(@service_client, store: store, logger: Switchyard::Log.new(StringIO.new, progname: "test")).start
-      @client = connect
-      @kv = @client.jetstream.key_value(Users::Keys::BUCKET) # the other instance's view
+    def build_store(js)
+      @bucket = RacyBucket.new(Users::UserStore.bucket(js))
+      Users::UserStore.new(@bucket, js)
     end
-
-    def stop_suite
-      [@client, @service_client, @work_client].compact.each(&:close)
-    end
-  end
-
-  def client
-    self.class.client
-  end
-
-  def kv
-    self.class.kv
   end
 
   def setup

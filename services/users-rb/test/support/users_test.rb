@@ -14,13 +14,17 @@ module Support
         logger = Switchyard::Log.new(@log, progname: "users-rb")
         @service_client = connect
         @work_client = connect
-        store = Users::UserStore.open(@work_client.jetstream)
-        @server = Users::App.server(@service_client, store: store, logger: logger).start
+        @server = Users::App.server(@service_client, store: build_store(@work_client.jetstream), logger: logger).start
         @client = connect
       end
 
       def stop_suite
         [@client, @service_client, @work_client].compact.each(&:close)
+      end
+
+      # The service's store; a suite overrides it to wrap the bucket.
+      def build_store(js)
+        Users::UserStore.open(js)
       end
     end
 
