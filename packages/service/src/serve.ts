@@ -148,9 +148,26 @@ async function handle(
   }
 }
 
+/**
+ * The errors nats.js raises when NATS or JetStream is briefly out of reach (a restart, a reconnect):
+ * the request may well succeed when retried, so they are UNAVAILABLE (503), not INTERNAL.
+ */
+const UNAVAILABLE_ERRORS = new Set([
+  "ConnectionError",
+  "ClosedConnectionError",
+  "DrainingConnectionError",
+  "RequestError",
+  "TimeoutError",
+  "NoResponders",
+  "JetStreamNotEnabled",
+]);
+
 function toServiceError(err: unknown, method: DescMethod, logger: Logger): ServiceError {
   if (ServiceError.is(err)) return err;
   logger.error(`${method.parent.typeName}.${method.name} failed`, err);
+  if (err instanceof Error && UNAVAILABLE_ERRORS.has(err.name)) {
+    return new ServiceError("UNAVAILABLE", "a backing system is unavailable; retry shortly");
+  }
   return new ServiceError("INTERNAL", "internal error");
 }
 

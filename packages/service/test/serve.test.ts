@@ -31,6 +31,9 @@ describe("serve", () => {
         createUser: () => {
           throw new ServiceError("ALREADY_EXISTS", "taken", "user.email");
         },
+        deleteUser: () => {
+          throw Object.assign(new Error("jetstream is not enabled"), { name: "JetStreamNotEnabled" });
+        },
         getUser: async (request) => {
           if (request.id === "slow") await new Promise<void>((resolve) => (release = resolve));
           if (request.id.startsWith("missing")) throw new ServiceError("NOT_FOUND", `user ${request.id} not found`);
@@ -70,6 +73,12 @@ describe("serve", () => {
     assert.equal(reply.headers?.get(Headers.errorReason), "INTERNAL");
     assert.equal(reply.headers?.get(Headers.serviceErrorCode), "500");
     assert.doesNotMatch(reply.headers?.get(Headers.serviceError) ?? "", /hunter2/);
+  });
+
+  it("answers UNAVAILABLE when NATS or JetStream is out of reach, so the client may retry", async () => {
+    const reply = await nc.request("users.v1.UserService.DeleteUser", new Uint8Array());
+    assert.equal(reply.headers?.get(Headers.errorReason), "UNAVAILABLE");
+    assert.equal(reply.headers?.get(Headers.serviceErrorCode), "503");
   });
 
   it("rejects bytes that are not the request type and keeps serving", async () => {

@@ -28,7 +28,7 @@ class FailedSaveTest < Support::UsersTest
   def test_the_email_claim_is_released_and_can_be_claimed_again
     email = "ada.#{SecureRandom.hex(4)}@example.com"
     self.class.bucket.failing = true
-    assert_service_error create(new_user(email: email)), reason: "INTERNAL", status: 500, message: "internal error"
+    assert_service_error create(new_user(email: email)), reason: "UNAVAILABLE", status: 503, message: "a backing system is unavailable; retry shortly"
     assert_raises(NATS::KeyValue::KeyNotFoundError) { self.class.bucket.get(Users::Keys.email(email)) }
     assert_match(/CreateUser: NATS::IO::Timeout/, self.class.log.string)
 

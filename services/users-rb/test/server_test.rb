@@ -95,7 +95,7 @@ class ServerTest < Support::NatsTest
 
   def test_a_nats_error_in_a_handler_does_not_stop_the_service
     self.class.implementation.mode = :nats_error
-    assert_service_error ping, reason: "INTERNAL", status: 500, message: "internal error"
+    assert_service_error ping, reason: "UNAVAILABLE", status: 503, message: "a backing system is unavailable; retry shortly"
 
     self.class.implementation.mode = nil
     assert_reply(ping, Users::V1::PingResponse) # nats-pure stops the whole service on a NATS::Error

@@ -6,6 +6,15 @@ module Switchyard
   # NATS::Error (a KV timeout, say) would make it stop the whole service.
   class Dispatcher
     INTERNAL_DESCRIPTION = "internal error"
+    # NATS or JetStream briefly out of reach (a restart, a reconnect): a retry may well succeed, so
+    # these are UNAVAILABLE (503), as in the TypeScript SDK, not INTERNAL.
+    UNAVAILABLE_ERRORS = [
+      NATS::IO::Timeout,
+      NATS::IO::ConnectionClosedError,
+      NATS::IO::NoRespondersError,
+      NATS::JetStream::Error::ServiceUnavailable
+    ].freeze
+    UNAVAILABLE_DESCRIPTION = "a backing system is unavailable; retry shortly"
 
     attr_reader :rpc
 
@@ -69,7 +78,11 @@ module Switchyard
     def reply_error(request, error)
       unless error.is_a?(ServiceError)
         log_internal(request, error)
-        error = ServiceError.new(:INTERNAL, INTERNAL_DESCRIPTION)
+        error = if UNAVAILABLE_ERRORS.any? { |kind| error.is_a?(kind) }
+          ServiceError.new(:UNAVAILABLE, UNAVAILABLE_DESCRIPTION)
+        else
+          ServiceError.new(:INTERNAL, INTERNAL_DESCRIPTION)
+        end
       end
       Replier.new(request, @stats).error(error)
     rescue => failure
