@@ -14,6 +14,7 @@ class ServerTest < Support::NatsTest
       case mode
       when :crash then raise "password=hunter2 in the connection string"
       when :nats_error then raise NATS::IO::Timeout, "nats: timeout"
+      when :no_stream then raise NATS::JetStream::Error::NoStreamResponse, "nats: no response from stream"
       when :wrong_type then Users::V1::User.new
       when :service_error then raise Switchyard::ServiceError.new(:RESOURCE_EXHAUSTED, "slow down\r\nX: y", field: "a.b")
       else Users::V1::PingResponse.new(message: call.request_id.to_s, served_by: Users::V1::ServedBy.new(instance: call.instance_id))
@@ -95,6 +96,8 @@ class ServerTest < Support::NatsTest
 
   def test_a_nats_error_in_a_handler_does_not_stop_the_service
     self.class.implementation.mode = :nats_error
+    assert_service_error ping, reason: "UNAVAILABLE", status: 503, message: "a backing system is unavailable; retry shortly"
+    self.class.implementation.mode = :no_stream
     assert_service_error ping, reason: "UNAVAILABLE", status: 503, message: "a backing system is unavailable; retry shortly"
 
     self.class.implementation.mode = nil

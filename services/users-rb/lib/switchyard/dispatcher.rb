@@ -12,7 +12,8 @@ module Switchyard
       NATS::IO::Timeout,
       NATS::IO::ConnectionClosedError,
       NATS::IO::NoRespondersError,
-      NATS::JetStream::Error::ServiceUnavailable
+      NATS::JetStream::Error::ServiceUnavailable,
+      NATS::JetStream::Error::NoStreamResponse
     ].freeze
     UNAVAILABLE_DESCRIPTION = "a backing system is unavailable; retry shortly"
 
