@@ -2,17 +2,18 @@
  * `npm run bench`: the gateway against bench/src/reference.ts, both in front of one users-ts instance
  * on one nats-server, loaded alternately so the machine's noise falls on both alike.
  * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50),
- * BENCH_HEAP_FLAGS (V8 flags for the gateway and the reference; default the production ones).
+ * BENCH_HEAP_FLAGS (V8 flags for the gateway and the reference; default the production ones),
+ * BENCH_SCENARIOS (comma-separated names or prefixes of names, e.g. "POST /users (Protobuf)"; default all).
  * A MISS against a target is reported, not an exit code; failed or non-2xx requests are (exit 1).
  */
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { startNatsServer } from "@switchyard/testing";
-import { runLoad, type RunResult } from "./load.js";
+import { runLoad } from "./load.js";
 import { execFileSync } from "node:child_process";
-import { freePort, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
-import { compare, formatTable, summarize, TARGETS, writeJson, type ScenarioReport } from "./report.js";
-import { createUser, createUserProtobuf, ping } from "./requests.js";
+import { cpuMs, freePort, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
+import { compare, formatTable, summarize, TARGETS, writeJson, type MeasuredRun, type ScenarioReport } from "./report.js";
+import { createUser, createUserProtobuf, ping, type Scenario } from "./requests.js";
 
 const config = {
   durationS: envNumber("BENCH_DURATION", 10),
@@ -75,14 +76,16 @@ async function bench(): Promise<void> {
 
   const reports: ScenarioReport[] = [];
   const failures: string[] = [];
-  for (const scenario of [ping, createUser, createUserProtobuf]) {
+  for (const scenario of selectedScenarios()) {
     console.error(`\n${scenario.name}`);
     for (const t of targets) sampler.takePeak(t.child.pid); // start this scenario's window
 
-    const runs: Record<(typeof targets)[number]["name"], RunResult[]> = { reference: [], gateway: [] };
-    const load = async (t: (typeof targets)[number], seconds: number, label: string): Promise<RunResult> => {
-      const result = await runLoad(t.url, scenario, config.connections, seconds);
+    const runs: Record<(typeof targets)[number]["name"], MeasuredRun[]> = { reference: [], gateway: [] };
+    const load = async (t: (typeof targets)[number], seconds: number, label: string): Promise<MeasuredRun> => {
+      const cpuBefore = cpuMs(t.child.pid);
+      const run = await runLoad(t.url, scenario, config.connections, seconds);
       if (t.child.exited()) throw new Error(`${t.name} died during the load:\n${t.child.stderrTail()}`);
+      const result = { ...run, cpuUsPerRequest: ((cpuMs(t.child.pid) - cpuBefore) * 1000) / Math.max(1, run.total) };
       console.error(`  ${label.padEnd(9)} ${t.name.padEnd(9)} ${describe(result)}`);
       if (result.errors > 0 || result.non2xx > 0) failures.push(`${scenario.name} ${t.name} ${label}: ${describe(result)}`);
       return result;
@@ -124,9 +127,20 @@ async function answersPing(url: string): Promise<boolean> {
   }
 }
 
-function describe(r: RunResult): string {
+function describe(r: MeasuredRun): string {
   const bad = r.errors + r.non2xx > 0 ? `  ERRORS ${r.errors} non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodes)}` : "";
-  return `${r.reqPerSec.toFixed(0)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${r.total} requests)${bad}`;
+  const cpu = `${r.cpuUsPerRequest.toFixed(1)} µs CPU/req`;
+  return `${r.reqPerSec.toFixed(0)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${cpu}  (${r.total} requests)${bad}`;
+}
+
+function selectedScenarios(): Scenario[] {
+  const all = [ping, createUser, createUserProtobuf];
+  const wanted = process.env["BENCH_SCENARIOS"];
+  if (wanted === undefined || wanted === "") return all;
+  const names = wanted.split(",").map((n) => n.trim());
+  const chosen = all.filter((s) => names.some((n) => s.name === n || s.name.startsWith(n)));
+  if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matches none of: ${all.map((s) => s.name).join(" | ")}`);
+  return chosen;
 }
 
 function envNumber(name: string, fallback: number): number {

@@ -1,4 +1,4 @@
-/** Child processes for the bench: spawn under tsx, wait until ready, sample RSS, tear down. */
+/** Child processes for the bench: spawn bundles, wait until ready, sample RSS and CPU, tear down. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -23,7 +23,6 @@ process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
-/** Runs a TypeScript entry point (relative to the repo root) the way `npm run start:*` does. */
 /** Runs a bundle that `npm run build` wrote to dist/, as production does: plain node, no loader. */
 export function spawnBundle(name: string, bundle: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Child {
   const child = spawn(process.execPath, [...nodeFlags, bundle], {
@@ -113,6 +112,18 @@ export class RssSampler {
       if (rss !== undefined && rss > (this.peaks.get(pid) ?? 0)) this.peaks.set(pid, rss);
     }
   }
+}
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. Per request
+ * it is a steadier figure than req/s on a shared machine: it does not move with the other
+ * processes' load. USER_HZ is 100 on Linux whatever the kernel's tick rate.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces: count fields from the ")" that ends it.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function readRss(pid: number): number | undefined {

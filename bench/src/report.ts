@@ -10,19 +10,23 @@ export interface ScenarioTargets {
   minThroughputRatio: number;
 }
 
+/** One load run, with the CPU time the target spent per request during it. */
+export type MeasuredRun = RunResult & { cpuUsPerRequest: number };
+
 export interface TargetSummary {
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  cpuUsPerRequest: number;
   peakRssMb: number;
-  runs: RunResult[];
+  runs: MeasuredRun[];
 }
 
 export interface ScenarioReport {
   scenario: string;
   reference: TargetSummary;
   gateway: TargetSummary;
-  ratios: { reqPerSec: number; p99: number };
+  ratios: { reqPerSec: number; p99: number; cpuPerRequest: number };
   targets: ScenarioTargets;
   checks: { throughput: boolean; p99: boolean; rss: boolean };
 }
@@ -33,11 +37,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function summarize(runs: RunResult[], peakRssBytes: number): TargetSummary {
+export function summarize(runs: MeasuredRun[], peakRssBytes: number): TargetSummary {
   return {
     reqPerSec: median(runs.map((r) => r.reqPerSec)),
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
+    cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
     peakRssMb: peakRssBytes / 2 ** 20,
     runs,
   };
@@ -49,7 +54,11 @@ export function compare(
   gateway: TargetSummary,
   targets: ScenarioTargets = { minThroughputRatio: TARGETS.minThroughputRatio },
 ): ScenarioReport {
-  const ratios = { reqPerSec: gateway.reqPerSec / reference.reqPerSec, p99: gateway.p99Ms / reference.p99Ms };
+  const ratios = {
+    reqPerSec: gateway.reqPerSec / reference.reqPerSec,
+    p99: gateway.p99Ms / reference.p99Ms,
+    cpuPerRequest: gateway.cpuUsPerRequest / reference.cpuUsPerRequest,
+  };
   return {
     scenario,
     reference,
@@ -65,10 +74,11 @@ export function compare(
 }
 
 export function formatTable(reports: ScenarioReport[]): string {
-  const rows = [["scenario", "target", "req/s", "p50 ms", "p99 ms", "peak RSS MB"]];
+  const rows = [["scenario", "target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "peak RSS MB"]];
   for (const r of reports) {
     for (const [target, s] of [["reference", r.reference], ["gateway", r.gateway]] as const) {
-      rows.push([r.scenario, target, s.reqPerSec.toFixed(0), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.peakRssMb.toFixed(1)]);
+      const cells = [s.reqPerSec.toFixed(0), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.cpuUsPerRequest.toFixed(1), s.peakRssMb.toFixed(1)];
+      rows.push([r.scenario, target, ...cells]);
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -80,6 +90,7 @@ export function formatTable(reports: ScenarioReport[]): string {
     out.push(`${r.scenario}: gateway/reference`);
     out.push(`  req/s ${r.ratios.reqPerSec.toFixed(3)}x (target >= ${r.targets.minThroughputRatio}x)  ${mark(r.checks.throughput)}`);
     out.push(`  p99   ${r.ratios.p99.toFixed(3)}x (target <= ${TARGETS.maxP99Ratio}x)  ${mark(r.checks.p99)}`);
+    out.push(`  CPU per request ${r.ratios.cpuPerRequest.toFixed(3)}x`);
     out.push(`  gateway RSS ${r.gateway.peakRssMb.toFixed(1)} MB (target <= ${TARGETS.maxRssMb} MB)  ${mark(r.checks.rss)}`);
   }
   const json = reports.find((r) => r.scenario === "POST /users");
