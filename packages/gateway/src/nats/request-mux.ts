@@ -3,26 +3,37 @@ import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscrip
 export type RequestFailure = "timeout" | "no-responders";
 
 interface Pending {
+  readonly seq: number;
+  readonly deadline: number;
   resolve(msg: Msg): void;
   reject(failure: RequestFailure): void;
-  deadline: number;
 }
 
 const SWEEP_MS = 25;
+const INITIAL_SLOTS = 1024;
 
 /**
  * Request/reply over one wildcard inbox subscription, as nats.js's request() does, without its
  * per-request costs on the gateway's hot path: nats.js builds an Error (with a stack) for every
- * request it settles, even with noAsyncTraces, and a timer per request. Here a reply resolves its
- * entry in a map, and one sweep every 25 ms times out the entries whose deadline passed (all share
- * one timeout, so the map's insertion order is deadline order).
+ * request it settles, even with noAsyncTraces, and a timer per request.
+ *
+ * Requests are numbered, and a request's number is its reply subject's last token and its slot in
+ * a ring of pending requests. A Map keyed by token did the same job, but its hash table is
+ * reallocated as keys come and go, and under load those tables and what they held outlived two
+ * young-generation collections: the gateway promoted several MB a second to the old generation and
+ * paid for it in full collections (`--trace-gc-nvp`). The ring is allocated once, and grows only
+ * when the requests numbered since the oldest pending one outnumber its slots. All requests share one timeout, so number order
+ * is deadline order: one sweep every 25 ms times out the oldest.
  */
 export class RequestMux {
   private readonly prefix: string;
-  private readonly pending = new Map<string, Pending>();
   private readonly sub: Subscription;
   private readonly sweeper: NodeJS.Timeout;
+  private slots: (Pending | undefined)[] = new Array<Pending | undefined>(INITIAL_SLOTS).fill(undefined);
+  /** The number the next request gets. */
   private next = 0;
+  /** Every request numbered below this one is settled. */
+  private oldest = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -35,13 +46,15 @@ export class RequestMux {
   }
 
   request(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<Msg> {
-    const token = (this.next++).toString(36);
+    if (this.next - this.oldest >= this.slots.length) this.grow();
+    const seq = this.next++;
     return new Promise<Msg>((resolve, reject) => {
-      this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      const slot = seq % this.slots.length;
+      this.slots[slot] = { seq, deadline: Date.now() + this.timeoutMs, resolve, reject };
       try {
-        this.nc.publish(subject, data, { reply: this.prefix + token, headers });
+        this.nc.publish(subject, data, { reply: this.prefix + seq.toString(36), headers });
       } catch (err) {
-        this.pending.delete(token);
+        this.slots[slot] = undefined;
         reject(err);
       }
     });
@@ -53,10 +66,12 @@ export class RequestMux {
   }
 
   private settle(msg: Msg): void {
-    const token = msg.subject.slice(this.prefix.length);
-    const entry = this.pending.get(token);
-    if (entry === undefined) return; // late: it timed out already
-    this.pending.delete(token);
+    const seq = parseInt(msg.subject.slice(this.prefix.length), 36);
+    if (!(seq >= this.oldest && seq < this.next)) return; // late (it timed out already) or not ours
+    const slot = seq % this.slots.length;
+    const entry = this.slots[slot];
+    if (entry === undefined || entry.seq !== seq) return;
+    this.slots[slot] = undefined;
     // nats-server's answer when nothing subscribes to the subject: an empty 503 status message.
     if (msg.data.length === 0 && msg.headers?.code === 503) entry.reject("no-responders");
     else entry.resolve(msg);
@@ -64,10 +79,25 @@ export class RequestMux {
 
   private sweep(): void {
     const now = Date.now();
-    for (const [token, entry] of this.pending) {
-      if (entry.deadline > now) break;
-      this.pending.delete(token);
-      entry.reject("timeout");
+    while (this.oldest < this.next) {
+      const slot = this.oldest % this.slots.length;
+      const entry = this.slots[slot];
+      if (entry !== undefined) {
+        if (entry.deadline > now) return;
+        this.slots[slot] = undefined;
+        entry.reject("timeout");
+      }
+      this.oldest++;
     }
+  }
+
+  /** Twice the slots, each pending request moved to its slot in the larger ring. */
+  private grow(): void {
+    const slots = new Array<Pending | undefined>(this.slots.length * 2).fill(undefined);
+    for (let seq = this.oldest; seq < this.next; seq++) {
+      const entry = this.slots[seq % this.slots.length];
+      if (entry !== undefined) slots[seq % slots.length] = entry;
+    }
+    this.slots = slots;
   }
 }
