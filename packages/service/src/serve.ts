@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
-import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import { Match, headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import {
   Headers,
   Metadata,
@@ -101,6 +101,45 @@ export async function serve<Methods extends GenServiceMethods>(
 
 type Handler = (request: unknown, context: HandlerContext) => unknown;
 
+/**
+ * A handler's context. The request headers are decoded only when a handler reads them: most never
+ * do, and nats.js decodes them on first access (about 1.3 µs for a gateway request's headers).
+ */
+class RequestContext implements HandlerContext {
+  replyHeaders: MsgHdrs | undefined;
+
+  constructor(private readonly msg: ServiceMsg) {}
+
+  get subject(): string {
+    return this.msg.subject;
+  }
+
+  get headers(): MsgHdrs | undefined {
+    return this.msg.headers;
+  }
+
+  get requestId(): string | undefined {
+    return this.msg.headers?.get(Headers.requestId) || undefined;
+  }
+
+  get traceparent(): string | undefined {
+    return this.msg.headers?.get(Headers.traceparent) || undefined;
+  }
+
+  metadata(name: string): string | undefined {
+    // HTTP header names know no case: Switchyard-Meta-Tenant and switchyard-meta-tenant are one.
+    return this.msg.headers?.get(`${Headers.metadataPrefix}${name}`, Match.IgnoreCase) || undefined;
+  }
+
+  respondWith({ status, headers }: { status?: number; headers?: Record<string, string> }): void {
+    this.replyHeaders ??= natsHeaders();
+    if (status !== undefined) this.replyHeaders.set(Headers.httpStatus, String(status));
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      this.replyHeaders.set(`${Headers.httpHeaderPrefix}${name}`, headerSafe(value));
+    }
+  }
+}
+
 /** Answers one request; resolves with the error it replied with, if any. */
 async function handle(
   method: DescMethod,
@@ -119,23 +158,10 @@ async function handle(
     } catch {
       throw new ServiceError("INVALID_ARGUMENT", `request is not a valid ${method.input.typeName}`);
     }
-    let replyHeaders: MsgHdrs | undefined;
-    const context: HandlerContext = {
-      subject: msg.subject,
-      headers: msg.headers,
-      requestId: msg.headers?.get(Headers.requestId) || undefined,
-      traceparent: msg.headers?.get(Headers.traceparent) || undefined,
-      metadata: (name) => msg.headers?.get(`${Headers.metadataPrefix}${name}`) || undefined,
-      respondWith: ({ status, headers }) => {
-        replyHeaders ??= natsHeaders();
-        if (status !== undefined) replyHeaders.set(Headers.httpStatus, String(status));
-        for (const [name, value] of Object.entries(headers ?? {})) {
-          replyHeaders.set(`${Headers.httpHeaderPrefix}${name}`, headerSafe(value));
-        }
-      },
-    };
+    const context = new RequestContext(msg);
     const reply = await handler.call(self, request, context);
-    msg.respond(toBinary(method.output, create(method.output, reply as never)), replyHeaders === undefined ? undefined : { headers: replyHeaders });
+    const headers = context.replyHeaders;
+    msg.respond(toBinary(method.output, create(method.output, reply as never)), headers === undefined ? undefined : { headers });
     return undefined;
   } catch (err) {
     const error = toServiceError(err, method, logger);

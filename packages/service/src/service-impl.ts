@@ -10,7 +10,7 @@ export interface HandlerContext {
   readonly requestId: string | undefined;
   /** The W3C trace context the gateway forwarded or started. */
   readonly traceparent: string | undefined;
-  /** A client header the gateway let through: `metadata("tenant")` reads Switchyard-Meta-Tenant. */
+  /** A client header the gateway let through: `metadata("tenant")` reads Switchyard-Meta-Tenant, in any case. */
   metadata(name: string): string | undefined;
   /** Asks the gateway to answer a success with this HTTP status (2xx or 3xx) and these headers. */
   respondWith(http: { status?: number; headers?: Record<string, string> }): void;

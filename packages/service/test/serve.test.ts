@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { GetUserRequestSchema, GetUserResponseSchema, PingRequestSchema, UserService } from "@switchyard/contracts";
+import { connect, headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
+import {
+  GetUserRequestSchema,
+  GetUserResponseSchema,
+  PingRequestSchema,
+  UpdateUserRequestSchema,
+  UpdateUserResponseSchema,
+  UserService,
+} from "@switchyard/contracts";
 import { Headers } from "@switchyard/protocol";
 import { serve, ServiceError, type RunningService } from "@switchyard/service";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
@@ -34,6 +41,18 @@ describe("serve", () => {
         deleteUser: () => {
           throw Object.assign(new Error("jetstream is not enabled"), { name: "JetStreamNotEnabled" });
         },
+        // Echoes what the context says of the request, and asks for an HTTP status and header.
+        updateUser: (_request, context) => {
+          context.respondWith({ status: 202, headers: { "x-echo": "yes" } });
+          return {
+            user: {
+              id: context.requestId ?? "(none)",
+              firstName: context.traceparent ?? "(none)",
+              lastName: context.metadata("tenant") ?? "(none)",
+              email: `${context.subject} ${context.headers === undefined ? "no headers" : "headers"}`,
+            },
+          };
+        },
         getUser: async (request) => {
           if (request.id === "slow") await new Promise<void>((resolve) => (release = resolve));
           if (request.id.startsWith("missing")) throw new ServiceError("NOT_FOUND", `user ${request.id} not found`);
@@ -48,6 +67,23 @@ describe("serve", () => {
   });
 
   const getUser = (id: string) => toBinary(GetUserRequestSchema, create(GetUserRequestSchema, { id }));
+
+  it("gives handlers the request id, trace context and metadata, and lets them set the HTTP status", async () => {
+    const update = toBinary(UpdateUserRequestSchema, create(UpdateUserRequestSchema, { user: { id: "u1" } }));
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const h = natsHeaders();
+    h.set(Headers.requestId, "req-9");
+    h.set(Headers.traceparent, traceparent);
+    h.set(`${Headers.metadataPrefix}Tenant`, "acme");
+    const reply = await nc.request("users.v1.UserService.UpdateUser", update, { headers: h, timeout: 2000 });
+    const user = fromBinary(UpdateUserResponseSchema, reply.data).user;
+    assert.deepEqual([user?.id, user?.firstName, user?.lastName, user?.email], ["req-9", traceparent, "acme", "users.v1.UserService.UpdateUser headers"]);
+    assert.equal(reply.headers?.get(Headers.httpStatus), "202");
+    assert.equal(reply.headers?.get(`${Headers.httpHeaderPrefix}x-echo`), "yes");
+
+    const bare = fromBinary(UpdateUserResponseSchema, (await nc.request("users.v1.UserService.UpdateUser", update)).data).user;
+    assert.deepEqual([bare?.id, bare?.firstName, bare?.lastName, bare?.email], ["(none)", "(none)", "(none)", "users.v1.UserService.UpdateUser no headers"]);
+  });
 
   it("registers one endpoint per RPC in the contract's queue group, with metadata", async () => {
     const reply = await nc.request("$SRV.INFO.sdk-test");

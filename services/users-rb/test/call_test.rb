@@ -19,6 +19,12 @@ class CallTest < Minitest::Test
     assert_nil call.metadata("Other")
   end
 
+  def test_reads_metadata_whatever_the_case_of_its_name
+    call = call_with({"Switchyard-Meta-tenant" => "acme"})
+    assert_equal "acme", call.metadata("Tenant")
+    assert_equal "acme", call.metadata("tenant")
+  end
+
   def test_has_nothing_without_headers
     call = call_with(nil)
     assert_nil call.request_id

@@ -11,9 +11,12 @@ module Switchyard
       headers&.fetch(Protocol::HEADERS[:traceparent], nil)
     end
 
-    # A client header the gateway let through: metadata("Tenant") reads Switchyard-Meta-Tenant.
+    # A client header the gateway let through: metadata("tenant") reads Switchyard-Meta-Tenant.
+    # Header names know no case (the gateway sends the suffix in lower case).
     def metadata(name)
-      headers&.fetch("#{Protocol::HEADERS[:metadata_prefix]}#{name}", nil)
+      wanted = "#{Protocol::HEADERS[:metadata_prefix]}#{name}".downcase
+      headers&.each { |key, value| return value if key.downcase == wanted }
+      nil
     end
   end
 end
