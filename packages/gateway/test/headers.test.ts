@@ -59,6 +59,19 @@ describe("headers between HTTP and NATS", () => {
     assert.equal(res.headers["content-type"], "application/json; charset=utf-8");
   });
 
+  it("drops reply headers that HTTP cannot carry, and keeps the rest", async () => {
+    replyWith = {
+      [`${Headers.httpHeaderPrefix}Bad(Name)`]: "x",
+      [`${Headers.httpHeaderPrefix}X-Price`]: "\u20ac5",
+      [`${Headers.httpHeaderPrefix}X-Ok`]: "fine",
+    };
+    const res = await ping({});
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers["x-ok"], "fine");
+    assert.equal(res.headers["bad(name)"], undefined);
+    assert.equal(res.headers["x-price"], undefined);
+  });
+
   it("ignores a reply status outside 2xx and 3xx", async () => {
     replyWith = { [Headers.httpStatus]: "500" };
     assert.equal((await ping({})).statusCode, 200);
