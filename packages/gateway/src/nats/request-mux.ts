@@ -22,8 +22,9 @@ const INITIAL_SLOTS = 1024;
  * reallocated as keys come and go, and under load those tables and what they held outlived two
  * young-generation collections: the gateway promoted several MB a second to the old generation and
  * paid for it in full collections (`--trace-gc-nvp`). The ring is allocated once, and grows only
- * when the requests numbered since the oldest pending one outnumber its slots. All requests share one timeout, so number order
- * is deadline order: one sweep every 25 ms times out the oldest.
+ * when the requests numbered since the oldest pending one outnumber its slots (at most the request
+ * rate times the timeout). All requests share one timeout, so number order is deadline order: one
+ * sweep every 25 ms times out the oldest.
  */
 export class RequestMux {
   private readonly prefix: string;
