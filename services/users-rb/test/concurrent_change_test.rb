@@ -21,13 +21,8 @@ class ConcurrentChangeTest < Support::UsersTest
     end
   end
 
-  class << self
-    attr_reader :bucket
-
-    def build_store(js)
-      @bucket = RacyBucket.new(Users::UserStore.bucket(js))
-      Users::UserStore.new(@bucket, js)
-    end
+  def self.wrap_bucket(bucket)
+    RacyBucket.new(bucket)
   end
 
   def setup

@@ -16,13 +16,8 @@ class FailedSaveTest < Support::UsersTest
     end
   end
 
-  class << self
-    attr_reader :bucket
-
-    def build_store(js)
-      @bucket = FlakyBucket.new(Users::UserStore.bucket(js))
-      Users::UserStore.new(@bucket, js)
-    end
+  def self.wrap_bucket(bucket)
+    FlakyBucket.new(bucket)
   end
 
   def test_the_email_claim_is_released_and_can_be_claimed_again

@@ -7,14 +7,17 @@ module Support
     include RpcAssertions
 
     class << self
-      attr_reader :client, :server, :log, :work_client
+      # `bucket` is the key-value bucket the service writes through (see wrap_bucket).
+      attr_reader :client, :server, :log, :work_client, :bucket
 
       def start_suite
         @log = StringIO.new
         logger = Switchyard::Log.new(@log, progname: "users-rb")
         @service_client = connect
         @work_client = connect
-        @server = Users::App.server(@service_client, store: build_store(@work_client.jetstream), logger: logger).start
+        js = @work_client.jetstream
+        @bucket = wrap_bucket(Users::UserStore.bucket(js))
+        @server = Users::App.server(@service_client, store: Users::UserStore.new(@bucket, js), logger: logger).start
         @client = connect
       end
 
@@ -22,9 +25,9 @@ module Support
         [@client, @service_client, @work_client].compact.each(&:close)
       end
 
-      # The service's store; a suite overrides it to wrap the bucket.
-      def build_store(js)
-        Users::UserStore.open(js)
+      # The bucket as the service sees it; a suite overrides this to wrap the real one.
+      def wrap_bucket(bucket)
+        bucket
       end
     end
 
