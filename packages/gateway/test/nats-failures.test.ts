@@ -75,6 +75,18 @@ describe("gateway when services or NATS misbehave", () => {
     assert.deepEqual([res.json().code, res.json().detail], ["RESOURCE_EXHAUSTED", "slow down"]);
   });
 
+  it("answers 413 PAYLOAD_TOO_LARGE, not 503, for a body within the gateway's limit but over NATS max_payload", async () => {
+    await stack.close();
+    stack = await startStack({ bodyLimitBytes: 4 * 1_048_576 });
+    // nats-server's default max_payload is 1 MiB; this Protobuf body passes through undecoded.
+    const body = Buffer.alloc(1_500_000);
+    const res = await stack.app.inject({ method: "POST", url: "/users", headers: { "content-type": "application/x-protobuf" }, payload: body });
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.headers["content-type"], PROBLEM);
+    assert.equal(res.json().code, "PAYLOAD_TOO_LARGE");
+    assert.match(res.json().detail, /message bus's limit of 1048576 bytes/);
+  });
+
   it("answers 503 NATS_UNAVAILABLE at once while NATS is down", { timeout: 10_000 }, async () => {
     await stack.ns.kill();
     while (stack.app.natsConnected()) await sleep(20);

@@ -1,4 +1,4 @@
-import type { Msg, MsgHdrs, NatsConnection } from "@nats-io/transport-node";
+import { InvalidArgumentError, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, Headers, isErrorCode, type ErrorCodeName } from "@switchyard/protocol";
 import { GatewayError } from "../errors.js";
 import { ConnectionState } from "./connection-state.js";
@@ -10,7 +10,7 @@ export class ServiceCaller {
   private readonly mux: RequestMux;
 
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
   ) {
     this.state = new ConnectionState(nc);
@@ -32,16 +32,20 @@ export class ServiceCaller {
     try {
       reply = await this.mux.request(subject, payload, headers);
     } catch (err) {
-      throw fromNatsError(err, this.timeoutMs);
+      throw fromNatsError(err, this.timeoutMs, this.nc.info?.max_payload);
     }
     if (reply.headers?.has(Headers.serviceErrorCode)) throw fromServiceError(reply);
     return reply;
   }
 }
 
-function fromNatsError(err: unknown, timeoutMs: number): GatewayError {
+function fromNatsError(err: unknown, timeoutMs: number, maxPayload: number | undefined): GatewayError {
   if (err === "timeout") return new GatewayError("SERVICE_TIMEOUT", `the service did not reply within ${timeoutMs} ms`);
   if (err === "no-responders") return new GatewayError("NO_SERVICE", "no service instance is serving this route right now");
+  // The request with its headers is over the server's max_payload: no retry will get it through.
+  if (err instanceof InvalidArgumentError && err.message.includes("max_payload")) {
+    return new GatewayError("PAYLOAD_TOO_LARGE", `the request is over the message bus's limit of ${maxPayload ?? "max_payload"} bytes`);
+  }
   return new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
 }
 
