@@ -19,9 +19,9 @@ const INITIAL_SLOTS = 1024;
  *
  * Requests are numbered, and a request's number is its reply subject's last token and its slot in
  * a ring of pending requests. A Map keyed by token did the same job, but its hash table is
- * reallocated as keys come and go, and under load those tables and what they held outlived two
- * young-generation collections: the gateway promoted several MB a second to the old generation and
- * paid for it in full collections (`--trace-gc-nvp`). The ring is allocated once, and grows only
+ * reallocated as keys come and go, and under load the gateway promoted about 5 MB a second to the
+ * old generation, mostly those tables and the requests they held (`--trace-gc-nvp`, sampling heap
+ * profile), and paid for it with a full collection a second. The ring is allocated once, and grows only
  * when the requests numbered since the oldest pending one outnumber its slots (at most the request
  * rate times the timeout). All requests share one timeout, so number order is deadline order: one
  * sweep every 25 ms times out the oldest.
