@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the gateway against bench/src/reference.ts, both in front of one users-ts instance
- * on one nats-server, loaded alternately so the machine's noise falls on both alike.
+ * on one nats-server, loaded alternately so the machine's noise falls on both alike. Each round
+ * loads both; a ratio is the median of the rounds' ratios (see report.ts).
  * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50),
  * BENCH_HEAP_FLAGS (V8 flags for the gateway and the reference; default the production ones),
  * BENCH_SCENARIOS (comma-separated names or prefixes of names, e.g. "POST /users (Protobuf)"; default all).
@@ -92,8 +93,12 @@ async function bench(): Promise<void> {
     };
 
     for (const t of targets) await load(t, config.warmupS, "warm-up");
+    // Rounds alternate which target goes first: the service slows as its store fills, and within
+    // a round the second target would always meet the fuller store.
     for (let round = 1; round <= config.rounds; round++) {
-      for (const t of targets) runs[t.name].push(await load(t, config.durationS, `round ${round}`));
+      for (const t of round % 2 === 1 ? targets : [...targets].reverse()) {
+        runs[t.name].push(await load(t, config.durationS, `round ${round}`));
+      }
     }
     reports.push(
       compare(

@@ -37,6 +37,16 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * The median over rounds of gateway/reference within a round. Both targets of a round ran back to
+ * back against the same store and machine; across rounds the store grows and the machine's load
+ * moves, so a ratio of the two sides' medians can pair a fast round of one with a slow one of the
+ * other.
+ */
+export function pairedRatio(gateway: MeasuredRun[], reference: MeasuredRun[], value: (r: MeasuredRun) => number): number {
+  return median(gateway.map((g, i) => value(g) / value(reference[i]!)));
+}
+
 export function summarize(runs: MeasuredRun[], peakRssBytes: number): TargetSummary {
   return {
     reqPerSec: median(runs.map((r) => r.reqPerSec)),
@@ -55,9 +65,9 @@ export function compare(
   targets: ScenarioTargets = { minThroughputRatio: TARGETS.minThroughputRatio },
 ): ScenarioReport {
   const ratios = {
-    reqPerSec: gateway.reqPerSec / reference.reqPerSec,
-    p99: gateway.p99Ms / reference.p99Ms,
-    cpuPerRequest: gateway.cpuUsPerRequest / reference.cpuUsPerRequest,
+    reqPerSec: pairedRatio(gateway.runs, reference.runs, (r) => r.reqPerSec),
+    p99: pairedRatio(gateway.runs, reference.runs, (r) => r.p99Ms),
+    cpuPerRequest: pairedRatio(gateway.runs, reference.runs, (r) => r.cpuUsPerRequest),
   };
   return {
     scenario,

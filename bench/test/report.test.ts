@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { compare, summarize, type MeasuredRun } from "../src/report.js";
+
+const run = (reqPerSec: number, p99Ms: number, cpuUsPerRequest: number): MeasuredRun => ({
+  reqPerSec,
+  p50Ms: p99Ms / 3,
+  p99Ms,
+  cpuUsPerRequest,
+  total: reqPerSec * 10,
+  errors: 0,
+  non2xx: 0,
+  statusCodes: { "200": reqPerSec * 10 },
+});
+
+describe("compare", () => {
+  it("takes the median of each round's gateway/reference ratio, so a drift shared by both cancels", () => {
+    // Both slow down round after round; the gateway is ahead in every round.
+    const reference = summarize([run(10_000, 10, 50), run(9_000, 11, 52), run(8_000, 12, 54)], 70 * 2 ** 20);
+    const gateway = summarize([run(10_500, 9, 45), run(9_400, 10, 47), run(7_900, 11, 56)], 90 * 2 ** 20);
+    const report = compare("scenario", reference, gateway, { minThroughputRatio: 1.0 });
+    assert.equal(report.ratios.reqPerSec, 9_400 / 9_000);
+    assert.equal(report.ratios.p99, 10 / 11);
+    assert.equal(report.ratios.cpuPerRequest, 47 / 52);
+    assert.deepEqual(report.checks, { throughput: true, p99: true, rss: true });
+  });
+
+  it("reports a miss against each target", () => {
+    const reference = summarize([run(10_000, 10, 50)], 70 * 2 ** 20);
+    const gateway = summarize([run(8_000, 12, 60)], 120 * 2 ** 20);
+    assert.deepEqual(compare("scenario", reference, gateway).checks, { throughput: false, p99: false, rss: false });
+  });
+});
