@@ -22,6 +22,10 @@ await build({
   target: "node20",
   format: "esm",
   sourcemap: true,
+  // Comments and indentation out: V8 keeps a bundle's source in the heap, at two bytes a character
+  // when one character is past Latin-1 (a dash in a dependency's comment was enough). The gateway's
+  // idle RSS is about 3 MB lower. Names stay; `node --enable-source-maps` maps stack traces back.
+  minifyWhitespace: true,
   logLevel: "warning",
   // Some CommonJS dependencies call require(); ESM output has none unless we provide it.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
