@@ -69,23 +69,21 @@ export async function serve<Methods extends GenServiceMethods>(
   const inflight = new Set<Promise<void>>();
   for (const method of service.methods) {
     const handler = (implementation as Record<string, Handler | undefined>)[method.localName];
+    // nats.js handles a subscription error itself (it closes the service): msg is all there is.
     svc.addEndpoint(method.name, {
       subject: methodSubject(method),
-      handler: (err, msg) => {
-        if (err !== null) {
-          logger.error(`endpoint ${method.name} stopped: ${err.message}`);
-          return;
-        }
+      handler: (_err, msg) => {
         const start = performance.now();
         const done = handle(method, handler, implementation, msg, logger).then((error) => {
           inflight.delete(done);
-          stats(method.name)?.count(performance.now() - start, error);
+          if (counters !== undefined) count(counters, performance.now() - start, error);
         });
         inflight.add(done);
       },
     });
+    // addEndpoint made the endpoint's counters; they live as long as the service.
+    const counters = endpointCounters(svc, method.name);
   }
-  const stats = endpointStats(svc);
 
   return {
     get id() {
@@ -150,7 +148,7 @@ async function handle(
 ): Promise<ServiceError | undefined> {
   try {
     if (handler === undefined) {
-      throw new ServiceError("UNIMPLEMENTED", `${method.parent.typeName}.${method.name} is not implemented`);
+      throw new ServiceError("UNIMPLEMENTED", `${methodSubject(method)} is not implemented`);
     }
     let request;
     try {
@@ -168,7 +166,7 @@ async function handle(
     try {
       respondError(msg, error);
     } catch (replyErr) {
-      logger.error(`${method.parent.typeName}.${method.name}: cannot send the error reply`, replyErr);
+      logger.error(`${methodSubject(method)}: cannot send the error reply`, replyErr);
     }
     return error;
   }
@@ -190,7 +188,7 @@ const UNAVAILABLE_ERRORS = new Set([
 
 function toServiceError(err: unknown, method: DescMethod, logger: Logger): ServiceError {
   if (ServiceError.is(err)) return err;
-  logger.error(`${method.parent.typeName}.${method.name} failed`, err);
+  logger.error(`${methodSubject(method)} failed`, err);
   if (err instanceof Error && UNAVAILABLE_ERRORS.has(err.name)) {
     return new ServiceError("UNAVAILABLE", "a backing system is unavailable; retry shortly");
   }
@@ -224,21 +222,17 @@ interface EndpointCounters {
  * So the SDK keeps each endpoint's counters itself, on the stats object the library reports,
  * which nats.js 3.0.0-25 (pinned exactly) does not expose publicly.
  */
-function endpointStats(svc: Service): (name: string) => { count(ms: number, error: ServiceError | undefined): void } | undefined {
+function endpointCounters(svc: Service, name: string): EndpointCounters | undefined {
   const handlers = (svc as unknown as { handlers?: { name: string; stats?: EndpointCounters }[] }).handlers ?? [];
-  return (name) => {
-    const counters = handlers.find((h) => h.name === name)?.stats;
-    if (counters === undefined) return undefined;
-    return {
-      count(ms, error) {
-        // The library counted the request and its synchronous part already; add the rest.
-        counters.processing_time += Math.round(ms * 1e6);
-        counters.average_processing_time = Math.round(counters.processing_time / Math.max(1, counters.num_requests));
-        if (error !== undefined) {
-          counters.num_errors++;
-          counters.last_error = `${errorStatus(error.code)}:${error.message}`;
-        }
-      },
-    };
-  };
+  return handlers.find((h) => h.name === name)?.stats;
+}
+
+/** Adds one finished request: the library counted it and its synchronous part already. */
+function count(counters: EndpointCounters, ms: number, error: ServiceError | undefined): void {
+  counters.processing_time += Math.round(ms * 1e6);
+  counters.average_processing_time = Math.round(counters.processing_time / Math.max(1, counters.num_requests));
+  if (error !== undefined) {
+    counters.num_errors++;
+    counters.last_error = `${errorStatus(error.code)}:${error.message}`;
+  }
 }
