@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema, FieldDescriptorProto_Type } from "@bufbuild/protobuf/wkt";
 import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { file_inventory_v1_inventory, file_users_v1_users, UserService } from "@switchyard/contracts";
-import { buildGateway } from "@switchyard/gateway";
+import { buildGateway, RouteRegistry } from "@switchyard/gateway";
 import { startInventoryService } from "@switchyard/inventory-ts";
-import { Metadata, contractDescriptors, descriptorsSubject } from "@switchyard/protocol";
+import { Metadata, contractDescriptors, contractDigest, descriptorsSubject } from "@switchyard/protocol";
 import type { RunningService } from "@switchyard/service";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import type { FastifyInstance } from "fastify";
@@ -61,7 +60,7 @@ describe("contracts carried by services", () => {
     const item = main.messageType.find((m) => m.name === "Item")!;
     item.field.find((f) => f.name === "quantity")!.type = FieldDescriptorProto_Type.STRING;
     const changed = toBinary(FileDescriptorSetSchema, create(FileDescriptorSetSchema, set));
-    const digest = createHash("sha256").update(changed).digest("hex").slice(0, 32);
+    const digest = contractDigest(changed);
     nc.subscribe(descriptorsSubject(digest), { callback: (_e, msg) => void msg.respond(changed) });
     const rogue = await new Svcm(nc).add({
       name: "inventory",
@@ -88,6 +87,17 @@ describe("contracts carried by services", () => {
     assert.equal((await listItems()).statusCode, 404);
     const services = (await app.inject({ method: "GET", url: "/_/services" })).json();
     assert.deepEqual(services.conflicts, []);
+  });
+
+  it("refuses a carried contract's route on a path the gateway reserves, and reports it", async () => {
+    const { digest, bytes } = contractDescriptors(file_inventory_v1_inventory);
+    const registry = new RouteRegistry([UserService], {}, (path) => path.startsWith("/v1/"));
+    const instance = { metadata: { [Metadata.contractDigest]: digest, [Metadata.descriptors]: descriptorsSubject(digest) } };
+    await registry.sync([instance as never], async () => bytes);
+    assert.equal(registry.conflicts.length, 1);
+    assert.equal(registry.conflicts[0]!.service, "inventory.v1.InventoryService");
+    assert.match(registry.conflicts[0]!.reason, /takes a path the gateway reserves/);
+    assert.ok(registry.table.routes.every((r) => !r.template.source.startsWith("/v1/")));
   });
 
   it("never replaces its own contracts with carried ones", () => {

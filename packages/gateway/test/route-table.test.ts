@@ -54,6 +54,13 @@ describe("route table", () => {
     });
   });
 
+  it("refuses a route on a path the gateway reserves", () => {
+    assert.throws(() => new RouteTable([route("GET", "/healthz")], (path) => path === "/healthz"), {
+      name: "RouteError",
+      message: /GET \/healthz .* takes a path the gateway reserves/,
+    });
+  });
+
   it("tells a wrong method from an unknown path", () => {
     const table = new RouteTable(routesOf([UserService]));
     assert.deepEqual(table.match("PUT", "/users/1"), { kind: "method-not-allowed", allow: ["GET", "PATCH", "DELETE"] });

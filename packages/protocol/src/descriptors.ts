@@ -16,7 +16,12 @@ export function contractDescriptors(file: DescFile): { bytes: Uint8Array; digest
   };
   visit(file);
   const bytes = toBinary(FileDescriptorSetSchema, create(FileDescriptorSetSchema, { file: ordered.map((f) => f.proto) }));
-  return { bytes, digest: createHash("sha256").update(bytes).digest("hex").slice(0, 32) };
+  return { bytes, digest: contractDigest(bytes) };
+}
+
+/** The digest of a serialized descriptor set: the first 32 hex characters of its SHA-256. */
+export function contractDigest(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
 }
 
 /** Where instances carrying the contract with this digest answer with its descriptor set. */

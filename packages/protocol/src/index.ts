@@ -3,5 +3,5 @@ export { Headers } from "./headers.js";
 export { ErrorCode, errorStatus, isErrorCode, type ErrorCodeName } from "./error-codes.js";
 export { ConfigError } from "./config-error.js";
 export { natsOptionsFromEnv } from "./nats-env.js";
-export { contractDescriptors, descriptorsSubject } from "./descriptors.js";
+export { contractDescriptors, contractDigest, descriptorsSubject } from "./descriptors.js";
 export { Metadata } from "./metadata.js";

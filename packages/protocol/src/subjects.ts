@@ -5,9 +5,8 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
  * Every implementation of a contract, in any language, derives the same subject from the contract,
  * so the gateway and services never share a hand-written list.
  */
-export function methodSubject(method: DescMethod, prefix = ""): string {
-  const subject = `${method.parent.typeName}.${method.name}`;
-  return prefix === "" ? subject : `${prefix}.${subject}`;
+export function methodSubject(method: DescMethod): string {
+  return `${method.parent.typeName}.${method.name}`;
 }
 
 /**

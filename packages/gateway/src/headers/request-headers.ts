@@ -3,6 +3,9 @@ import type { IncomingHttpHeaders } from "node:http";
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import { Headers } from "@switchyard/protocol";
 
+/** What the gateway takes as a client's x-request-id; any other value gets a new id. */
+export const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 const META = Headers.metadataPrefix.toLowerCase();
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 // Header values go into NATS headers as they are: no control characters, a sane length.

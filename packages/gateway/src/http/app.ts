@@ -5,9 +5,8 @@ import type { GatewayConfig } from "../config.js";
 import { ServiceDirectory } from "../discovery/service-directory.js";
 import { GatewayError } from "../errors.js";
 import { httpFromReply } from "../headers/reply-headers.js";
-import { natsRequestHeaders } from "../headers/request-headers.js";
+import { natsRequestHeaders, REQUEST_ID } from "../headers/request-headers.js";
 import { ServiceCaller } from "../nats/call-service.js";
-import { RouteError } from "../routes/route.js";
 import { RouteRegistry } from "../routes/route-registry.js";
 import type { RouteMatch, RouteTable } from "../routes/route-table.js";
 import { requestFromJson } from "../transcode/json-request.js";
@@ -53,26 +52,23 @@ declare module "fastify" {
   }
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 /** The gateway's HTTP side: admin endpoints, and one catch-all route in front of the route table. */
 export function buildGateway(options: GatewayOptions): FastifyInstance {
   const { nc, config } = options;
   const app = createApp(config);
   const openApi = openApiSource(() => buildOpenApi(registry.table.routes, { title: "Switchyard gateway", version: "0.1.0" }));
-  const registry = new RouteRegistry([...options.services], {
-    onChange: (routes) => {
-      app.log.info(`routes now: ${routes.map((r) => `${r.verb} ${r.template.source}`).join(", ")}`);
-      openApi.rebuild();
+  const registry = new RouteRegistry(
+    [...options.services],
+    {
+      onChange: (routes) => {
+        app.log.info(`routes now: ${routes.map((r) => `${r.verb} ${r.template.source}`).join(", ")}`);
+        openApi.rebuild();
+      },
+      onConflict: (c) => app.log.error(`contract conflict for ${c.service} (${c.digests.join(", ")}): ${c.reason}`),
+      onError: (message, err) => app.log.warn({ err }, message),
     },
-    onConflict: (c) => app.log.error(`contract conflict for ${c.service} (${c.digests.join(", ")}): ${c.reason}`),
-    onError: (message, err) => app.log.warn({ err }, message),
-  });
-  for (const route of registry.table.routes) {
-    if ((ADMIN_PATHS as readonly string[]).includes(route.template.source) || isDocsPath(route.template.source)) {
-      throw new RouteError(`${route.verb} ${route.template.source} (${route.subject}) takes a path the gateway reserves`);
-    }
-  }
+    (path) => (ADMIN_PATHS as readonly string[]).includes(path) || isDocsPath(path),
+  );
   const caller = new ServiceCaller(nc, config.requestTimeoutMs);
   const json = { ignoreUnknownFields: config.unknownFields === "ignore" };
   const directory = new ServiceDirectory(nc, {
@@ -125,7 +121,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       // and the service checks them.
       const payload = isProtobuf(request.headers["content-type"])
         ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
-        : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, route.body === undefined ? undefined : request.body, params, query, json)));
+        : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
       const answer = await caller.call(route.subject, payload, natsRequestHeaders(request.headers, request.id));
       const http = httpFromReply(answer.headers);
       reply.code(http.status).headers(http.headers).header("x-request-id", request.id);

@@ -23,7 +23,7 @@ export interface DocsPluginOptions {
   assetsDir?: string;
 }
 
-/** True for the paths this plugin serves, which the gateway's route-table hook must let through. */
+/** True for the paths this plugin serves, which no contract route may take. */
 export function isDocsPath(path: string): boolean {
   return path === OPENAPI_PATH || path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
 }

@@ -1,4 +1,5 @@
 import { allErrorCodes, errorStatusOf, errorTitleOf, PROBLEM_CONTENT_TYPE, type GatewayErrorCode } from "../errors.js";
+import { REQUEST_ID as REQUEST_ID_PATTERN } from "../headers/request-headers.js";
 import type { HeaderObject, ParameterObject, Reference, ResponseObject, SchemaObject } from "./openapi-types.js";
 
 export const PROBLEM_SCHEMA = "Problem";
@@ -72,7 +73,7 @@ export function operationErrorResponses(hasBody: boolean): Record<string, Refere
 
 export function requestIdHeader(): HeaderObject {
   return {
-    description: "The request's id: the one sent in x-request-id when well formed, otherwise a new UUID.",
+    description: "The request's id: the one sent in x-request-id when well formed, otherwise a new one (a NUID).",
     schema: { type: "string" },
   };
 }
@@ -83,6 +84,6 @@ export function requestIdParameter(): ParameterObject {
     in: "header",
     required: false,
     description: "An id to correlate this request with the gateway's and the service's logs; echoed back.",
-    schema: { type: "string", pattern: "^[\\w.:-]{1,128}$" },
+    schema: { type: "string", pattern: REQUEST_ID_PATTERN.source },
   };
 }

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { createFileRegistry, fromBinary, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { Metadata } from "@switchyard/protocol";
+import { Metadata, contractDigest } from "@switchyard/protocol";
 import type { Instance } from "../discovery/service-directory.js";
 import { incompatibilities } from "./contract-compat.js";
 import { routesOf, RouteError, type Route } from "./route.js";
@@ -36,11 +35,13 @@ export class RouteRegistry {
   private conflictList: ContractConflict[] = [];
   private readonly builtIn: Set<string>;
 
+  /** `reserved`: paths the gateway serves itself; a route on one is refused, own or carried. */
   constructor(
     private readonly staticServices: readonly DescService[],
     private readonly events: RegistryEvents = {},
+    private readonly reserved: (path: string) => boolean = () => false,
   ) {
-    this.current = new RouteTable(routesOf(staticServices));
+    this.current = new RouteTable(routesOf(staticServices), reserved);
     this.builtIn = new Set(staticServices.map((s) => s.typeName));
   }
 
@@ -117,19 +118,19 @@ export class RouteRegistry {
     const accepted: DescService[] = [...this.staticServices];
     for (const [name, service] of adopted) {
       try {
-        new RouteTable(routesOf([...accepted, service]));
+        new RouteTable(routesOf([...accepted, service]), this.reserved);
         accepted.push(service);
       } catch (err) {
         if (!(err instanceof RouteError)) throw err;
         conflicts.push({ service: name, digests: [this.adopted.get(name)!], reason: err.message });
       }
     }
-    return new RouteTable(routesOf(accepted));
+    return new RouteTable(routesOf(accepted), this.reserved);
   }
 }
 
 function load(digest: string, bytes: Uint8Array): Carried {
-  const actual = createHash("sha256").update(bytes).digest("hex").slice(0, 32);
+  const actual = contractDigest(bytes);
   if (actual !== digest) throw new Error(`descriptor set digest is ${actual}, announced ${digest}`);
   const set = fromBinary(FileDescriptorSetSchema, bytes);
   const registry = createFileRegistry(set);

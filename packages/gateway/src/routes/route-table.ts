@@ -8,14 +8,21 @@ export type RouteMatch =
 
 /**
  * The routes, ordered by specificity once at start-up. Two routes matching exactly the same
- * requests are a start-up error, never a silent first-wins.
+ * requests are a start-up error, never a silent first-wins; so is a route on a path the gateway
+ * serves itself (`reserved`), which the route could never get.
  */
 export class RouteTable {
   private readonly byVerb = new Map<string, Route[]>();
 
-  constructor(readonly routes: readonly Route[]) {
+  constructor(
+    readonly routes: readonly Route[],
+    reserved: (path: string) => boolean = () => false,
+  ) {
     const seen = new Map<string, Route>();
     for (const route of routes) {
+      if (reserved(route.template.source)) {
+        throw new RouteError(`${route.verb} ${route.template.source} (${route.subject}) takes a path the gateway reserves`);
+      }
       const key = `${route.verb} ${shapeOf(route.template)}`;
       const other = seen.get(key);
       if (other !== undefined) {

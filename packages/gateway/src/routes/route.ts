@@ -36,12 +36,12 @@ export function routesOf(services: Iterable<DescService>): Route[] {
       const rule = getOption(method, http);
       if (rule.pattern.case === undefined) continue;
       if (method.methodKind !== "unary") {
-        throw new RouteError(`${method.parent.typeName}.${method.name}: only unary RPCs can have HTTP routes`);
+        throw new RouteError(`${methodSubject(method)}: only unary RPCs can have HTTP routes`);
       }
       routes.push(compileRule(method, rule));
       for (const extra of rule.additionalBindings) {
         if (extra.additionalBindings.length > 0) {
-          throw new RouteError(`${where(method)}: additional_bindings cannot nest`);
+          throw new RouteError(`${methodSubject(method)}: additional_bindings cannot nest`);
         }
         routes.push(compileRule(method, extra));
       }
@@ -56,14 +56,14 @@ function compileRule(method: DescMethod, rule: HttpRule): Route {
   try {
     template = parseTemplate(path);
   } catch (err) {
-    if (err instanceof TemplateError) throw new RouteError(`${where(method)}: ${err.message}`);
+    if (err instanceof TemplateError) throw new RouteError(`${methodSubject(method)}: ${err.message}`);
     throw err;
   }
   const pathFields = template.variables.map((v) => resolveFieldPath(method, method.input, v.fieldPath));
   for (const fields of pathFields) {
     const leaf = fields.at(-1)!;
     if (leaf.fieldKind !== "scalar" && leaf.fieldKind !== "enum") {
-      throw new RouteError(`${where(method)}: path variable ${fields.map((f) => f.name).join(".")} must be a scalar or enum field`);
+      throw new RouteError(`${methodSubject(method)}: path variable ${fields.map((f) => f.name).join(".")} must be a scalar or enum field`);
     }
   }
   const body = bodyOf(method, rule.body);
@@ -99,7 +99,7 @@ function verbAndPath(method: DescMethod, rule: HttpRule): { verb: HttpVerb; path
     case "custom":
       return { verb: rule.pattern.value.kind.toUpperCase(), path: rule.pattern.value.path };
     default:
-      throw new RouteError(`${where(method)}: google.api.http rule has no pattern`);
+      throw new RouteError(`${methodSubject(method)}: google.api.http rule has no pattern`);
   }
 }
 
@@ -107,7 +107,7 @@ function bodyOf(method: DescMethod, body: string): Route["body"] {
   if (body === "") return undefined;
   if (body === "*") return "*";
   const field = method.input.fields.find((f) => f.name === body);
-  if (field === undefined) throw new RouteError(`${where(method)}: body "${body}" is not a field of ${method.input.typeName}`);
+  if (field === undefined) throw new RouteError(`${methodSubject(method)}: body "${body}" is not a field of ${method.input.typeName}`);
   return field;
 }
 
@@ -115,7 +115,7 @@ function responseBodyOf(method: DescMethod, name: string): DescField | undefined
   if (name === "") return undefined;
   const field = method.output.fields.find((f) => f.name === name);
   if (field === undefined) {
-    throw new RouteError(`${where(method)}: response_body "${name}" is not a field of ${method.output.typeName}`);
+    throw new RouteError(`${methodSubject(method)}: response_body "${name}" is not a field of ${method.output.typeName}`);
   }
   return field;
 }
@@ -126,17 +126,13 @@ function resolveFieldPath(method: DescMethod, root: DescMessage, path: readonly 
   for (const name of path) {
     const field: DescField | undefined = message?.fields.find((f) => f.name === name);
     if (field === undefined) {
-      throw new RouteError(`${where(method)}: path variable ${path.join(".")} is not a field of ${root.typeName}`);
+      throw new RouteError(`${methodSubject(method)}: path variable ${path.join(".")} is not a field of ${root.typeName}`);
     }
     if (field.fieldKind === "list" || field.fieldKind === "map") {
-      throw new RouteError(`${where(method)}: path variable ${path.join(".")} cannot be repeated or a map`);
+      throw new RouteError(`${methodSubject(method)}: path variable ${path.join(".")} cannot be repeated or a map`);
     }
     fields.push(field);
     message = field.fieldKind === "message" ? field.message : undefined;
   }
   return fields;
-}
-
-function where(method: DescMethod): string {
-  return `${method.parent.typeName}.${method.name}`;
 }

@@ -3,7 +3,8 @@ import { GatewayError } from "../errors.js";
 import type { Route } from "../routes/route.js";
 import { locateJsonFault } from "./json-error-path.js";
 
-type Query = Record<string, string | string[] | undefined>;
+/** The query string as Fastify parses it. */
+export type Query = Record<string, string | string[] | undefined>;
 type JsonObject = Record<string, unknown>;
 
 /**

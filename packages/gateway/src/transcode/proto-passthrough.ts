@@ -2,9 +2,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { GatewayError } from "../errors.js";
 import type { Route } from "../routes/route.js";
-import { requestFromJson, type JsonOptions } from "./json-request.js";
-
-type Query = Record<string, string | string[] | undefined>;
+import { requestFromJson, type JsonOptions, type Query } from "./json-request.js";
 
 /**
  * The request bytes from a Protobuf body without decoding it: the body as the request (body "*")
