@@ -58,8 +58,11 @@ module Switchyard
     def handle(request)
       raise ServiceError.new(:UNIMPLEMENTED, "#{rpc.subject} is not implemented") unless implemented?
 
-      context = Call.new(rpc: rpc, instance_id: @instance_id, headers: request.header)
-      encode(@handler.call(decode(request.data), context))
+      encode(@handler.call(decode(request.data), call_of(request)))
+    end
+
+    def call_of(request)
+      Call.new(rpc: rpc, instance_id: @instance_id, headers: request.header)
     end
 
     def decode(data)
@@ -91,7 +94,7 @@ module Switchyard
     end
 
     def log_internal(request, error)
-      request_id = request.header&.fetch(Protocol::HEADERS[:request_id], nil)
+      request_id = call_of(request).request_id
       where = request_id ? "#{rpc.subject} (request #{request_id})" : rpc.subject
       @logger.error("#{where}: #{error.class}: #{error.message}\n  #{Array(error.backtrace).first(5).join("\n  ")}")
     end

@@ -70,7 +70,7 @@ module Users
     def list(after:, limit:)
       users = []
       @ids.all.select { |id| id > after }.sort.each do |id|
-        user = find_listed(id)
+        user = find(id)
         next if user.nil?
         return [users, true] if users.size == limit
 
@@ -118,14 +118,6 @@ module Users
     end
 
     private
-
-    # The user a listed key holds, nil when it was deleted (a delete marker, or gone since). The id
-    # comes from the stream's own subjects, so it needs no check.
-    def find_listed(id)
-      V1::User.decode(@kv.get(Keys.user(id)).value)
-    rescue NATS::KeyValue::KeyNotFoundError # deleted keys too
-      nil
-    end
 
     # :claimed when this claims the email for the user, :owned when the user holds it already (left
     # by an update or delete that failed half-way), :taken when another user holds it.

@@ -8,7 +8,7 @@ module Support
 
     class << self
       # `bucket` is the key-value bucket the service writes through (see wrap_bucket).
-      attr_reader :client, :server, :log, :work_client, :bucket
+      attr_reader :client, :server, :log, :work_client, :bucket, :kv
 
       def start_suite
         @log = StringIO.new
@@ -16,7 +16,8 @@ module Support
         @service_client = connect
         @work_client = connect
         js = @work_client.jetstream
-        @bucket = wrap_bucket(Users::UserStore.bucket(js))
+        @kv = Users::UserStore.bucket(js)
+        @bucket = wrap_bucket(@kv)
         @server = Users::App.server(@service_client, store: Users::UserStore.new(@bucket, js), logger: logger).start
         @client = connect
       end
@@ -35,8 +36,9 @@ module Support
       self.class.client
     end
 
+    # The bucket itself, unwrapped, opened once for the suite.
     def kv
-      self.class.work_client.jetstream.key_value(Users::Keys::BUCKET)
+      self.class.kv
     end
 
     def new_user(first_name: "Ada", last_name: "Lovelace", email: unique_email, id: "")
