@@ -3,6 +3,7 @@
  * latency percentiles. A measurement, not a test: it fails only when the stack cannot be reached.
  */
 import autocannon from "autocannon";
+import { envNumber } from "./env.js";
 import { createUser } from "./requests.js";
 
 const target = (process.env["TARGET"] ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
@@ -40,9 +41,3 @@ console.log(
     `errors      ${result.errors} (timeouts ${result.timeouts})`,
   ].join("\n"),
 );
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}

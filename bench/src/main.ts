@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { startNatsServer } from "@switchyard/testing";
+import { envNumber } from "./env.js";
 import { runLoad } from "./load.js";
 import { execFileSync } from "node:child_process";
 import { cpuMs, freePort, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
@@ -146,12 +147,4 @@ function selectedScenarios(): Scenario[] {
   const chosen = all.filter((s) => names.some((n) => s.name === n || s.name.startsWith(n)));
   if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matches none of: ${all.map((s) => s.name).join(" | ")}`);
   return chosen;
-}
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
 }

@@ -53,7 +53,6 @@ export { now };
 
 export class Load {
   readonly records: RequestRecord[] = [];
-  readonly inFlight = new Set<RequestRecord>();
   startedAt = 0;
   stoppedAt = 0;
   private readonly created: string[] = [];
@@ -127,7 +126,6 @@ export class Load {
       ok: false,
     };
     this.records.push(record);
-    this.inFlight.add(record);
 
     return new Promise((resolve) => {
       let settled = false;
@@ -136,7 +134,6 @@ export class Load {
         settled = true;
         record.end = now();
         clearTimeout(timer);
-        this.inFlight.delete(record);
         resolve(record);
       };
       const headers: Record<string, string> = { "x-request-id": record.requestId };

@@ -5,7 +5,6 @@ import { inventoryServiceImpl, LANGUAGE, SERVICE_NAME } from "./inventory-servic
 import { ItemStore } from "./item-store.js";
 
 export const VERSION = "1.0.0";
-export { BUCKET } from "./names.js";
 
 /** Starts one inventory-ts instance on the connection; its state lives in the KV bucket `inventory`. */
 export async function startInventoryService(nc: NatsConnection, logger?: Logger): Promise<RunningService> {

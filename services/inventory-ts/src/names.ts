@@ -28,10 +28,6 @@ export function parseItemName(text: string): ItemName | undefined {
   return { warehouse: parts[1]!, item: parts[3]! };
 }
 
-export function warehouseName(warehouse: string): string {
-  return `warehouses/${warehouse}`;
-}
-
 export function itemName(name: ItemName): string {
   return `warehouses/${name.warehouse}/items/${name.item}`;
 }

@@ -9,7 +9,7 @@ import {
   type UpdateItemRequest,
 } from "@switchyard/contracts";
 import { ServiceError } from "@switchyard/service";
-import { isId, parseItemName, parsePageToken, parseWarehouseName, type ItemName } from "./names.js";
+import { ID, isId, parseItemName, parsePageToken, parseWarehouseName, type ItemName } from "./names.js";
 
 export const MAX_DISPLAY_NAME = 200;
 export const MAX_TAGS = 10;
@@ -43,14 +43,18 @@ export function requireItemName(field: string, text: string): ItemName {
   return name;
 }
 
-const ID_RULE = "^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$";
+const ID_RULE = ID.source;
+
+/** The warehouse id in a parent name, or INVALID_ARGUMENT on `parent`. */
+function requireWarehouse(parent: string): string {
+  const warehouse = parseWarehouseName(parent);
+  if (warehouse === undefined) throw invalid("parent", `parent must be warehouses/{warehouse}, the id matching ${ID_RULE}`);
+  return warehouse;
+}
 
 export function validateCreateItem(request: CreateItemRequest): { warehouse: string; item: Item } {
   if (request.parent === "") throw invalid("parent", "parent is required");
-  const warehouse = parseWarehouseName(request.parent);
-  if (warehouse === undefined) {
-    throw invalid("parent", `parent must be warehouses/{warehouse}, the id matching ${ID_RULE}`);
-  }
+  const warehouse = requireWarehouse(request.parent);
   if (request.itemId === "") throw invalid("item_id", "item_id is required");
   if (!isId(request.itemId)) throw invalid("item_id", `item_id must match ${ID_RULE}`);
   const { item } = request;
@@ -175,13 +179,7 @@ export interface ListQuery {
 }
 
 export function validateListItems(request: ListItemsRequest): ListQuery {
-  let warehouse: string | undefined;
-  if (request.parent !== "") {
-    warehouse = parseWarehouseName(request.parent);
-    if (warehouse === undefined) {
-      throw invalid("parent", `parent must be warehouses/{warehouse}, the id matching ${ID_RULE}`);
-    }
-  }
+  const warehouse = request.parent === "" ? undefined : requireWarehouse(request.parent);
   if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
     throw invalid("page_size", `page_size must be between 0 and ${MAX_PAGE_SIZE}`);
   }
