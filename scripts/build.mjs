@@ -1,7 +1,7 @@
 // `npm run build`: each process's TypeScript entry bundled with its dependencies into one ESM file
 // under dist/, so production runs plain `node dist/<name>.mjs`: no tsx loader (about 40 MB of RSS
 // and a slower start), no node_modules in images.
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
@@ -34,6 +34,6 @@ await build({
 // /docs serves Swagger UI's files from swagger-ui/ beside the gateway bundle (no CDN, no node_modules).
 const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 mkdirSync("dist/swagger-ui", { recursive: true });
-for (const name of ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"]) {
+for (const name of JSON.parse(readFileSync("packages/gateway/src/openapi/swagger-ui-assets.json", "utf8"))) {
   cpSync(join(swaggerUi, name), join("dist/swagger-ui", name));
 }

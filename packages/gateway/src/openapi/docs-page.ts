@@ -3,8 +3,10 @@
  * itself (no CDN), pointed at the gateway's own /openapi.json.
  */
 
-/** The swagger-ui-dist files the page loads; nothing else of the package is served. */
-export const SWAGGER_UI_ASSETS = ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"] as const;
+import assets from "./swagger-ui-assets.json" with { type: "json" };
+
+/** The swagger-ui-dist files the page loads; nothing else of the package is served. scripts/build.mjs copies the same list. */
+export const SWAGGER_UI_ASSETS: readonly string[] = assets;
 
 export function docsHtml(options: { title: string; assetsPrefix: string }): string {
   const { assetsPrefix: p } = options;
