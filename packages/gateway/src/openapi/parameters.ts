@@ -1,5 +1,5 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
-import type { Route } from "../routes/route.js";
+import { bindingOf, type Route } from "../routes/route.js";
 import { isScalarLikeWkt, wellKnownSchema, type SchemaBuilder } from "./json-schemas.js";
 import type { OpenApiPathVariable } from "./openapi-path.js";
 import type { ParameterObject, SchemaObject } from "./openapi-types.js";
@@ -66,20 +66,6 @@ export function queryParameters(route: Route, schemas: SchemaBuilder): Parameter
   };
   walk(route.method.input, [], new Set([route.method.input]));
   return parameters;
-}
-
-/**
- * "bound" when the path or body sets this field or one that contains it; "partly" when the path sets
- * a field inside it (its other sub-fields remain free); "free" otherwise.
- */
-function bindingOf(route: Route, path: readonly DescField[]): "bound" | "partly" | "free" {
-  if (route.body !== undefined && route.body !== "*" && path[0] === route.body) return "bound";
-  let partly = false;
-  for (const bound of route.pathFields) {
-    if (bound.length <= path.length && bound.every((f, i) => path[i] === f)) return "bound";
-    if (path.every((f, i) => bound[i] === f)) partly = true;
-  }
-  return partly ? "partly" : "free";
 }
 
 /** The schema of a field as one query parameter, or undefined when it has none (or is a message to walk into). */

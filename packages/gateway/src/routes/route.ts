@@ -136,3 +136,19 @@ function resolveFieldPath(method: DescMethod, root: DescMessage, path: readonly 
   }
   return fields;
 }
+
+/**
+ * How a route binds a field (given as its path from the request message): "bound" when the path or
+ * the body field sets it or a field that contains it; "partly" when the path sets a field inside it
+ * (its other sub-fields remain free); "free" otherwise. A body of "*" is left to the caller.
+ * The transcoder and the OpenAPI query parameters both follow this.
+ */
+export function bindingOf(route: Route, path: readonly DescField[]): "bound" | "partly" | "free" {
+  if (route.body !== undefined && route.body !== "*" && path[0] === route.body) return "bound";
+  let partly = false;
+  for (const bound of route.pathFields) {
+    if (bound.length <= path.length && bound.every((f, i) => path[i] === f)) return "bound";
+    if (path.every((f, i) => bound[i] === f)) partly = true;
+  }
+  return partly ? "partly" : "free";
+}

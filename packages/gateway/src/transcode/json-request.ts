@@ -1,6 +1,6 @@
 import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { GatewayError } from "../errors.js";
-import type { Route } from "../routes/route.js";
+import { bindingOf, type Route } from "../routes/route.js";
 import { locateJsonFault } from "./json-error-path.js";
 
 /** The query string as Fastify parses it. */
@@ -102,9 +102,7 @@ function resolve(root: DescMessage, key: string): DescField[] | undefined {
 }
 
 function isBound(route: Route, fields: readonly DescField[]): boolean {
-  if (route.body === "*") return true;
-  if (route.body !== undefined && fields[0] === route.body) return true;
-  return route.pathFields.some((bound) => bound.every((f, i) => fields[i] === f) || fields.every((f, i) => bound[i] === f));
+  return route.body === "*" || bindingOf(route, fields) !== "free";
 }
 
 /**
