@@ -87,6 +87,23 @@ describe("gateway when services or NATS misbehave", () => {
     assert.match(res.json().detail, /message bus's limit of 1048576 bytes/);
   });
 
+  it("answers 503 NATS_UNAVAILABLE, not a late 504, for a request in flight when NATS goes away", { timeout: 10_000 }, async () => {
+    await stack.close();
+    stack = await startStack({ requestTimeoutMs: 60_000 });
+    let received!: () => void;
+    const delivered = new Promise<void>((resolve) => (received = resolve));
+    stack.nc.subscribe("users.v1.UserService.GetUser", { callback: () => received() });
+    await stack.nc.flush();
+    const pending = stack.app.inject({ method: "GET", url: "/users/abc" });
+    await delivered;
+    const started = Date.now();
+    await stack.ns.kill();
+    const res = await pending;
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, "NATS_UNAVAILABLE");
+    assert.ok(Date.now() - started < 5000, "long before the 60 s timeout");
+  });
+
   it("answers 503 NATS_UNAVAILABLE at once while NATS is down", { timeout: 10_000 }, async () => {
     await stack.ns.kill();
     while (stack.app.natsConnected()) await sleep(20);

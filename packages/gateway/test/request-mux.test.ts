@@ -73,6 +73,13 @@ describe("RequestMux", () => {
     assert.equal(text(await mux.request("echo", bytes(2), headers())), "2");
   });
 
+  it("fails every pending request at once when told the connection is gone, and works on after", async () => {
+    const pending = [mux.request("silent", bytes(1), headers()), mux.request("silent", bytes(2), headers())];
+    mux.failAll("disconnected");
+    for (const p of pending) await assert.rejects(p, (failure) => failure === "disconnected");
+    assert.equal(text(await mux.request("echo", bytes(3), headers())), "3");
+  });
+
   it("reports no responders at once", async () => {
     const started = Date.now();
     await assert.rejects(mux.request("nobody.listens", bytes(0), headers()), (failure) => failure === "no-responders");

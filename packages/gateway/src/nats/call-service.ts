@@ -13,8 +13,9 @@ export class ServiceCaller {
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
   ) {
-    this.state = new ConnectionState(nc);
     this.mux = new RequestMux(nc, timeoutMs);
+    // A request whose reply was due when the connection dropped fails now, not at its timeout.
+    this.state = new ConnectionState(nc, () => this.mux.failAll("disconnected"));
   }
 
   close(): void {

@@ -7,7 +7,11 @@ import type { NatsConnection } from "@nats-io/transport-node";
 export class ConnectionState {
   private up = true;
 
-  constructor(private readonly nc: NatsConnection) {
+  /** `onDisconnect` runs when the connection drops: replies due over it will never come. */
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly onDisconnect: () => void = () => undefined,
+  ) {
     void this.watch();
   }
 
@@ -17,7 +21,10 @@ export class ConnectionState {
 
   private async watch(): Promise<void> {
     for await (const status of this.nc.status()) {
-      if (status.type === "disconnect") this.up = false;
+      if (status.type === "disconnect") {
+        this.up = false;
+        this.onDisconnect();
+      }
       else if (status.type === "reconnect") this.up = true;
     }
   }

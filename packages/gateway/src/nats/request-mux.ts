@@ -1,6 +1,6 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
-export type RequestFailure = "timeout" | "no-responders";
+export type RequestFailure = "timeout" | "no-responders" | "disconnected";
 
 interface Pending {
   readonly seq: number;
@@ -64,6 +64,17 @@ export class RequestMux {
   close(): void {
     clearInterval(this.sweeper);
     this.sub.unsubscribe();
+  }
+
+  /** Fails every pending request at once: the connection their replies were due on is gone. */
+  failAll(failure: RequestFailure): void {
+    for (; this.oldest < this.next; this.oldest++) {
+      const slot = this.oldest % this.slots.length;
+      const entry = this.slots[slot];
+      if (entry === undefined) continue;
+      this.slots[slot] = undefined;
+      entry.reject(failure);
+    }
   }
 
   private settle(msg: Msg): void {
