@@ -18,6 +18,14 @@ export const Headers = {
    * header does (an allow-list, like grpc-gateway's Grpc-Metadata-).
    */
   metadataPrefix: "Switchyard-Meta-",
+  /**
+   * On a copy of a request that a traffic policy's shadow sent: `candidate` (to the shadow
+   * deployment) or `noise` (a second copy to the primary). Its reply is compared, never returned
+   * to the client; a service may skip side effects it can tell apart.
+   */
+  shadow: "Switchyard-Shadow",
+  /** On every reply, success or error: the deployment of the instance that answered. */
+  deployment: "Switchyard-Deployment",
   /** On a success reply: the HTTP status to answer with (2xx or 3xx) instead of 200. */
   httpStatus: "Switchyard-Http-Status",
   /** On a success reply: `Switchyard-Http-Header-Location: /users/1` becomes the HTTP header `Location`. */

@@ -5,3 +5,5 @@ export { ConfigError } from "./config-error.js";
 export { natsOptionsFromEnv } from "./nats-env.js";
 export { contractDescriptors, contractDigest, descriptorsSubject } from "./descriptors.js";
 export { Metadata } from "./metadata.js";
+export { DEPLOYMENT_NAME, deploymentEndpointName, deploymentFromEnv, deploymentSubject, rpcSubjectOf } from "./deployment.js";
+export { TRAFFIC_BUCKET, TRAFFIC_HISTORY } from "./traffic.js";

@@ -4,6 +4,8 @@ export const Metadata = {
   language: "language",
   /** The contract's proto package: users.v1. */
   contract: "contract",
+  /** The deployment the instance belongs to (SWITCHYARD_DEPLOYMENT, or the SDK's default). */
+  deployment: "deployment",
   /** The build revision (BUILD_REVISION), when known. */
   revision: "revision",
   /** Where the instance answers with its contract's descriptor set (see descriptorsSubject). */

@@ -14,7 +14,7 @@ export async function runService(
 ): Promise<void> {
   const nc = await connect(await natsOptionsFromEnv(process.env, name));
   const service = await start(nc);
-  logger.info(`${name} ${service.id} serving on ${nc.getServer()}`);
+  logger.info(`${name} ${service.id} serving on ${nc.getServer()} as deployment ${service.deployment}`);
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -3,9 +3,14 @@ import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2
 import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
 import { Match, headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import {
+  ConfigError,
+  DEPLOYMENT_NAME,
   Headers,
   Metadata,
   contractDescriptors,
+  deploymentEndpointName,
+  deploymentFromEnv,
+  deploymentSubject,
   descriptorsSubject,
   errorStatus,
   methodSubject,
@@ -26,7 +31,12 @@ export interface ServeOptions<Methods extends GenServiceMethods> {
   /** SemVer. */
   version: string;
   description?: string;
-  /** Extra metadata; `language` and `contract` are set by the SDK. */
+  /**
+   * The deployment this instance belongs to; default SWITCHYARD_DEPLOYMENT, else `<name>-ts`. The
+   * instance serves every RPC on the shared subject and on its deployment's own.
+   */
+  deployment?: string;
+  /** Extra metadata; `language`, `contract` and `deployment` are set by the SDK. */
   metadata?: Record<string, string>;
   logger?: Logger;
 }
@@ -34,6 +44,7 @@ export interface ServeOptions<Methods extends GenServiceMethods> {
 export interface RunningService {
   /** The micro service instance id. */
   readonly id: string;
+  readonly deployment: string;
   /** Stops taking requests and resolves once every request in flight has been answered. */
   stop(): Promise<void>;
 }
@@ -45,6 +56,8 @@ export async function serve<Methods extends GenServiceMethods>(
   const { nc, service, implementation, logger = consoleLogger } = options;
   const contract = contractDescriptors(service.file);
   const revision = process.env["BUILD_REVISION"];
+  const deployment = options.deployment ?? deploymentFromEnv(process.env, `${options.name}-ts`);
+  if (!DEPLOYMENT_NAME.test(deployment)) throw new ConfigError("SWITCHYARD_DEPLOYMENT", `"${deployment}" is not a deployment name`);
   const svc = await new Svcm(nc).add({
     name: options.name,
     version: options.version,
@@ -54,6 +67,7 @@ export async function serve<Methods extends GenServiceMethods>(
       ...options.metadata,
       [Metadata.language]: "typescript",
       [Metadata.contract]: service.file.proto.package,
+      [Metadata.deployment]: deployment,
       [Metadata.descriptors]: descriptorsSubject(contract.digest),
       [Metadata.contractDigest]: contract.digest,
       ...(revision ? { [Metadata.revision]: revision } : {}),
@@ -67,28 +81,39 @@ export async function serve<Methods extends GenServiceMethods>(
   });
 
   const inflight = new Set<Promise<void>>();
+  const replies = new Replies(deployment);
   for (const method of service.methods) {
     const handler = (implementation as Record<string, Handler | undefined>)[method.localName];
-    // nats.js handles a subscription error itself (it closes the service): msg is all there is.
-    svc.addEndpoint(method.name, {
-      subject: methodSubject(method),
-      handler: (_err, msg) => {
-        const start = performance.now();
-        const done = handle(method, handler, implementation, msg, logger).then((error) => {
-          inflight.delete(done);
-          if (counters !== undefined) count(counters, performance.now() - start, error);
-        });
-        inflight.add(done);
-      },
-    });
-    // addEndpoint made the endpoint's counters; they live as long as the service.
-    const counters = endpointCounters(svc, method.name);
+    // The shared endpoint takes what the contract's queue group spreads; the deployment's own takes
+    // what a traffic policy sends to this deployment. Each keeps its own $SRV.STATS counters.
+    const endpoints = [
+      { name: method.name, subject: methodSubject(method), queue: queueGroup(service) },
+      { name: deploymentEndpointName(method.name, deployment), subject: deploymentSubject(deployment, methodSubject(method)), queue: deployment },
+    ];
+    for (const endpoint of endpoints) {
+      // nats.js handles a subscription error itself (it closes the service): msg is all there is.
+      svc.addEndpoint(endpoint.name, {
+        subject: endpoint.subject,
+        queue: endpoint.queue,
+        handler: (_err, msg) => {
+          const start = performance.now();
+          const done = handle(method, handler, implementation, msg, replies, logger).then((error) => {
+            inflight.delete(done);
+            if (counters !== undefined) count(counters, performance.now() - start, error);
+          });
+          inflight.add(done);
+        },
+      });
+      // addEndpoint made the endpoint's counters; they live as long as the service.
+      const counters = endpointCounters(svc, endpoint.name);
+    }
   }
 
   return {
     get id() {
       return svc.info().id;
     },
+    deployment,
     async stop() {
       // Draining the endpoint subscriptions lets messages already delivered reach their handlers.
       await Promise.all([svc.stop(), descriptors.drain()]);
@@ -99,6 +124,23 @@ export async function serve<Methods extends GenServiceMethods>(
 
 type Handler = (request: unknown, context: HandlerContext) => unknown;
 
+/** The headers every reply carries: which deployment answered. */
+class Replies {
+  /** Shared by every plain success reply: nats.js only reads a message's headers to encode them. */
+  readonly plain: MsgHdrs;
+
+  constructor(readonly deployment: string) {
+    this.plain = this.headers();
+  }
+
+  /** A fresh set, for a reply that adds headers of its own. */
+  headers(): MsgHdrs {
+    const h = natsHeaders();
+    h.set(Headers.deployment, this.deployment);
+    return h;
+  }
+}
+
 /**
  * A handler's context. The request headers are decoded only when a handler reads them: most never
  * do, and nats.js decodes them on first access (about 1.3 µs for a gateway request's headers).
@@ -106,7 +148,14 @@ type Handler = (request: unknown, context: HandlerContext) => unknown;
 class RequestContext implements HandlerContext {
   replyHeaders: MsgHdrs | undefined;
 
-  constructor(private readonly msg: ServiceMsg) {}
+  constructor(
+    private readonly msg: ServiceMsg,
+    private readonly replies: Replies,
+  ) {}
+
+  get deployment(): string {
+    return this.replies.deployment;
+  }
 
   get subject(): string {
     return this.msg.subject;
@@ -130,7 +179,7 @@ class RequestContext implements HandlerContext {
   }
 
   respondWith({ status, headers }: { status?: number; headers?: Record<string, string> }): void {
-    this.replyHeaders ??= natsHeaders();
+    this.replyHeaders ??= this.replies.headers();
     if (status !== undefined) this.replyHeaders.set(Headers.httpStatus, String(status));
     for (const [name, value] of Object.entries(headers ?? {})) {
       this.replyHeaders.set(`${Headers.httpHeaderPrefix}${name}`, headerSafe(value));
@@ -144,6 +193,7 @@ async function handle(
   handler: Handler | undefined,
   self: unknown,
   msg: ServiceMsg,
+  replies: Replies,
   logger: Logger,
 ): Promise<ServiceError | undefined> {
   try {
@@ -156,15 +206,14 @@ async function handle(
     } catch {
       throw new ServiceError("INVALID_ARGUMENT", `request is not a valid ${method.input.typeName}`);
     }
-    const context = new RequestContext(msg);
+    const context = new RequestContext(msg, replies);
     const reply = await handler.call(self, request, context);
-    const headers = context.replyHeaders;
-    msg.respond(toBinary(method.output, create(method.output, reply as never)), headers === undefined ? undefined : { headers });
+    msg.respond(toBinary(method.output, create(method.output, reply as never)), { headers: context.replyHeaders ?? replies.plain });
     return undefined;
   } catch (err) {
     const error = toServiceError(err, method, logger);
     try {
-      respondError(msg, error);
+      respondError(msg, error, replies.headers());
     } catch (replyErr) {
       logger.error(`${methodSubject(method)}: cannot send the error reply`, replyErr);
     }
@@ -195,8 +244,7 @@ function toServiceError(err: unknown, method: DescMethod, logger: Logger): Servi
   return new ServiceError("INTERNAL", "internal error");
 }
 
-function respondError(msg: ServiceMsg, err: ServiceError): void {
-  const h = natsHeaders();
+function respondError(msg: ServiceMsg, err: ServiceError, h: MsgHdrs): void {
   h.set(Headers.errorReason, err.code);
   if (err.field !== undefined) h.set(Headers.errorField, headerSafe(err.field));
   msg.respondError(errorStatus(err.code), headerSafe(err.message), undefined, { headers: h });

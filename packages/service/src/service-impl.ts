@@ -6,6 +6,8 @@ import type { MsgHdrs } from "@nats-io/transport-node";
 export interface HandlerContext {
   readonly subject: string;
   readonly headers: MsgHdrs | undefined;
+  /** The deployment this instance belongs to. */
+  readonly deployment: string;
   /** The gateway's request id, when the request came through one. */
   readonly requestId: string | undefined;
   /** The W3C trace context the gateway forwarded or started. */

@@ -85,15 +85,55 @@ describe("serve", () => {
     assert.deepEqual([bare?.id, bare?.firstName, bare?.lastName, bare?.email], ["(none)", "(none)", "(none)", "users.v1.UserService.UpdateUser no headers"]);
   });
 
-  it("registers one endpoint per RPC in the contract's queue group, with metadata", async () => {
+  it("registers each RPC twice: in the contract's queue group, and for its deployment alone", async () => {
     const reply = await nc.request("$SRV.INFO.sdk-test");
     const info = reply.json<{ metadata: Record<string, string>; endpoints: { name: string; subject: string; queue_group: string }[] }>();
     assert.equal(info.metadata["language"], "typescript");
     assert.equal(info.metadata["contract"], "users.v1");
+    assert.equal(info.metadata["deployment"], "sdk-test-ts");
+    assert.equal(svc.deployment, "sdk-test-ts");
+    const byName = (a: string[], b: string[]) => a[0]!.localeCompare(b[0]!);
     assert.deepEqual(
-      info.endpoints.map((e) => [e.name, e.subject, e.queue_group]),
-      UserService.methods.map((m) => [m.name, `users.v1.UserService.${m.name}`, "users-v1-UserService"]),
+      info.endpoints.map((e) => [e.name, e.subject, e.queue_group]).sort(byName),
+      UserService.methods
+        .flatMap((m) => [
+          [m.name, `users.v1.UserService.${m.name}`, "users-v1-UserService"],
+          [`${m.name}-sdk-test-ts`, `switchyard.deployment.sdk-test-ts.users.v1.UserService.${m.name}`, "sdk-test-ts"],
+        ])
+        .sort(byName),
     );
+  });
+
+  it("answers on its deployment's subject, counts it there, and names its deployment on every reply", async () => {
+    const ok = await nc.request("switchyard.deployment.sdk-test-ts.users.v1.UserService.GetUser", getUser("d1"));
+    assert.equal(fromBinary(GetUserResponseSchema, ok.data).user?.id, "d1");
+    assert.equal(ok.headers?.get(Headers.deployment), "sdk-test-ts");
+    const shared = await nc.request("users.v1.UserService.GetUser", getUser("missing-d"));
+    assert.equal(shared.headers?.get(Headers.errorReason), "NOT_FOUND");
+    assert.equal(shared.headers?.get(Headers.deployment), "sdk-test-ts");
+
+    const stats = (await nc.request("$SRV.STATS.sdk-test")).json<{ endpoints: { name: string; num_requests: number; num_errors: number }[] }>();
+    const own = stats.endpoints.find((e) => e.name === "GetUser-sdk-test-ts");
+    assert.equal(own?.num_requests, 1);
+    assert.equal(own?.num_errors, 0);
+  });
+
+  it("takes its deployment from SWITCHYARD_DEPLOYMENT, and refuses a name that is not one", async () => {
+    const saved = process.env["SWITCHYARD_DEPLOYMENT"];
+    try {
+      process.env["SWITCHYARD_DEPLOYMENT"] = "users-canary";
+      const named = await serve({ nc, service: UserService, name: "sdk-env", version: "0.0.1", logger: quiet, implementation: {} });
+      assert.equal(named.deployment, "users-canary");
+      await named.stop();
+      process.env["SWITCHYARD_DEPLOYMENT"] = "no spaces";
+      await assert.rejects(
+        serve({ nc, service: UserService, name: "sdk-env", version: "0.0.1", logger: quiet, implementation: {} }),
+        (err: Error) => err.name === "ConfigError" && /SWITCHYARD_DEPLOYMENT: "no spaces" is not a deployment name/.test(err.message),
+      );
+    } finally {
+      if (saved === undefined) delete process.env["SWITCHYARD_DEPLOYMENT"];
+      else process.env["SWITCHYARD_DEPLOYMENT"] = saved;
+    }
   });
 
   it("replies with a ServiceError's code, status, message and field", async () => {

@@ -11,6 +11,8 @@ export interface TargetOptions {
   natsUrl: string;
   /** Echo the instance's output to this process's stderr as it comes. */
   echo?: boolean;
+  /** More environment variables for the instance (NATS credentials excepted). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface TargetExit {
@@ -41,6 +43,7 @@ const STRIPPED_ENV = ["NATS_URL", "NATS_CREDS", "NATS_USER", "NATS_PASSWORD", "N
 export function startTarget(options: TargetOptions): Target {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of STRIPPED_ENV) delete env[name];
+  Object.assign(env, options.env);
   env["NATS_URL"] = options.natsUrl;
 
   // Its own process group, so signals reach the service whether or not the command `exec`s it, and

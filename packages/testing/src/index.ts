@@ -7,3 +7,4 @@ export {
   type TargetExit,
   type TargetOptions,
 } from "./command-process.js";
+export { freePort } from "./free-port.js";

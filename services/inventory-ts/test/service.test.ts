@@ -54,11 +54,12 @@ describe("inventory-ts: state, instances and neighbours", () => {
     assert.equal(info.name, "inventory");
     assert.equal(info.metadata["contract"], "inventory.v1");
     assert.equal(info.metadata["language"], "typescript");
-    assert.deepEqual(
-      info.endpoints.map((e) => e.subject).sort(),
-      ["AdjustStock", "CreateItem", "DeleteItem", "GetItem", "ListItems", "UpdateItem"].map((m) => `inventory.v1.InventoryService.${m}`),
-    );
-    assert.ok(info.endpoints.every((e) => e.queue_group === "inventory-v1-InventoryService"));
+    assert.equal(info.metadata["deployment"], "inventory-ts");
+    const rpcs = ["AdjustStock", "CreateItem", "DeleteItem", "GetItem", "ListItems", "UpdateItem"];
+    const shared = info.endpoints.filter((e) => e.queue_group === "inventory-v1-InventoryService");
+    assert.deepEqual(shared.map((e) => e.subject).sort(), rpcs.map((m) => `inventory.v1.InventoryService.${m}`));
+    const own = info.endpoints.filter((e) => e.queue_group === "inventory-ts");
+    assert.deepEqual(own.map((e) => e.subject).sort(), rpcs.map((m) => `switchyard.deployment.inventory-ts.inventory.v1.InventoryService.${m}`));
   });
 
   describe("two instances in the queue group", () => {

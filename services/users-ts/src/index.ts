@@ -1,24 +1,34 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { UserService } from "@switchyard/contracts";
 import { serve, type Logger, type RunningService } from "@switchyard/service";
-import { LANGUAGE, SERVICE_NAME, userServiceImpl } from "./user-service.js";
+import { LANGUAGE, SERVICE_NAME, userServiceImpl, type Divergence } from "./user-service.js";
 import { UserStore } from "./user-store.js";
 
 export const VERSION = "1.0.0";
 
+export interface UsersOptions {
+  /** The deployment this instance belongs to (default SWITCHYARD_DEPLOYMENT, else users-ts). */
+  deployment?: string;
+  /** Test only: answer differently from the contract's other implementations on purpose. */
+  diverge?: Divergence;
+}
+
 /** Starts one users-ts instance on the connection. */
-export async function startUsersService(nc: NatsConnection, logger?: Logger): Promise<RunningService> {
+export async function startUsersService(nc: NatsConnection, logger?: Logger, options: UsersOptions = {}): Promise<RunningService> {
   const store = await UserStore.open(nc);
   let id = "";
   const running = await serve({
     nc,
     service: UserService,
-    implementation: userServiceImpl(store, () => id),
+    implementation: userServiceImpl(store, () => id, options.diverge),
     name: SERVICE_NAME,
     version: VERSION,
     description: `users.v1.UserService in ${LANGUAGE}`,
     ...(logger === undefined ? {} : { logger }),
+    ...(options.deployment === undefined ? {} : { deployment: options.deployment }),
   });
   id = running.id;
   return running;
 }
+
+export { DIVERGENCES, type Divergence } from "./user-service.js";

@@ -1,4 +1,13 @@
 import { runService } from "@switchyard/service";
 import { startUsersService } from "./index.js";
+import { DIVERGENCES, type Divergence } from "./user-service.js";
 
-await runService("users-ts", (nc) => startUsersService(nc));
+// Test only (the shadow-compare tests): USERS_TEST_DIVERGE=upper-last-name makes this instance
+// answer GetUser with the last name in capitals.
+const diverge = process.env["USERS_TEST_DIVERGE"];
+if (diverge !== undefined && diverge !== "" && !(DIVERGENCES as readonly string[]).includes(diverge)) {
+  console.error(`users-ts: bad configuration: USERS_TEST_DIVERGE: "${diverge}" is not one of ${DIVERGENCES.join(", ")}`);
+  process.exit(2);
+}
+
+await runService("users-ts", (nc) => startUsersService(nc, undefined, diverge ? { diverge: diverge as Divergence } : {}));

@@ -10,8 +10,16 @@ export const SERVICE_NAME = "users";
 export const LANGUAGE = "typescript";
 const DEFAULT_PAGE_SIZE = 50;
 
+/** Test-only ways to answer differently from the other implementations, for the shadow-compare tests. */
+export const DIVERGENCES = ["upper-last-name"] as const;
+export type Divergence = (typeof DIVERGENCES)[number];
+
 /** users.v1.UserService over the shared store; `instance` is the micro service id, known after start. */
-export function userServiceImpl(store: UserStore, instance: () => string): ServiceImpl<typeof UserService.method> {
+export function userServiceImpl(
+  store: UserStore,
+  instance: () => string,
+  diverge?: Divergence,
+): ServiceImpl<typeof UserService.method> {
   return {
     ping() {
       return { message: "pong", servedBy: { service: SERVICE_NAME, language: LANGUAGE, instance: instance() } };
@@ -27,6 +35,7 @@ export function userServiceImpl(store: UserStore, instance: () => string): Servi
       validateId(request);
       const user = await store.get(request.id);
       if (user === undefined) throw notFound(request.id);
+      if (diverge === "upper-last-name") return { user: { ...user, lastName: user.lastName.toUpperCase() } };
       return { user };
     },
 
