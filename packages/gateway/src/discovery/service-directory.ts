@@ -1,5 +1,6 @@
 import { Svcm, type ServiceClient, type ServiceInfo, type ServiceStats } from "@nats-io/services";
 import { errors, type NatsConnection } from "@nats-io/transport-node";
+import { rpcSubjectOf } from "@switchyard/protocol";
 
 /** One live service instance as discovery last saw it. */
 export interface Instance {
@@ -7,6 +8,10 @@ export interface Instance {
   readonly service: string;
   readonly version: string;
   readonly language: string;
+  /** The deployment it belongs to; "" for an instance whose SDK predates deployments. */
+  readonly deployment: string;
+  /** When it started, from $SRV.STATS (ISO 8601); "" when unknown. */
+  readonly started: string;
   readonly metadata: Readonly<Record<string, string>>;
   readonly endpoints: readonly InstanceEndpoint[];
 }
@@ -14,6 +19,8 @@ export interface Instance {
 export interface InstanceEndpoint {
   readonly name: string;
   readonly subject: string;
+  /** The RPC this endpoint serves: its subject, or the RPC's subject for a deployment's own endpoint. */
+  readonly rpcSubject: string;
   readonly queueGroup: string;
   readonly requests: number;
   readonly errors: number;
@@ -72,9 +79,14 @@ export class ServiceDirectory {
     return [...this.seen.values()].map((s) => s.instance);
   }
 
-  /** Instances with an endpoint on this subject. */
+  /** Instances serving this RPC subject. */
   serving(subject: string): Instance[] {
     return this.instances().filter((i) => i.endpoints.some((e) => e.subject === subject));
+  }
+
+  /** Live instances of one deployment, any RPC. */
+  ofDeployment(deployment: string): Instance[] {
+    return this.instances().filter((i) => i.deployment === deployment);
   }
 
   /** One poll, for tests and for callers that need a fresh view now. */
@@ -130,12 +142,15 @@ function toInstance(info: ServiceInfo, stats: ServiceStats | undefined): Instanc
     service: info.name,
     version: info.version,
     language: metadata["language"] ?? "",
+    deployment: metadata["deployment"] ?? "",
+    started: stats?.started ?? "",
     metadata,
     endpoints: info.endpoints.map((e) => {
       const s = stats?.endpoints?.find((x) => x.name === e.name && x.subject === e.subject);
       return {
         name: e.name,
         subject: e.subject,
+        rpcSubject: rpcSubjectOf(e.subject),
         queueGroup: e.queue_group ?? "",
         requests: s?.num_requests ?? 0,
         errors: s?.num_errors ?? 0,

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { ServiceDirectory } from "../discovery/service-directory.js";
+import type { UpstreamStats } from "../stats/upstream-stats.js";
+import type { TrafficControl } from "../traffic/traffic-control.js";
 import { GatewayError } from "../errors.js";
 import type { Route } from "../routes/route.js";
 import type { ContractConflict } from "../routes/route-registry.js";
+import { routeTraffic } from "./deployment-view.js";
 import { replyWithError } from "./problem-reply.js";
 
 export interface AdminOptions {
@@ -10,13 +13,19 @@ export interface AdminOptions {
   /** Instances carrying contracts that cannot be served together, as the gateway found them. */
   conflicts: () => readonly ContractConflict[];
   directory: ServiceDirectory;
+  traffic: TrafficControl;
+  upstreams: UpstreamStats;
   natsConnected: () => boolean;
   /** /readyz also needs a live instance behind every route (default); false: NATS alone. */
   readyNeedsInstances: boolean;
 }
 
-/** The paths the admin endpoints take; a contract route on one of them is a start-up error. */
-export const ADMIN_PATHS = ["/healthz", "/readyz", "/_/services", "/_/routes"] as const;
+/** The paths the admin endpoints take, besides everything under /_/; a contract route on one is refused. */
+export const ADMIN_PATHS = ["/healthz", "/readyz"] as const;
+
+export function isAdminPath(path: string): boolean {
+  return (ADMIN_PATHS as readonly string[]).includes(path) || path === "/_" || path.startsWith("/_/");
+}
 
 /** Health for orchestrators, and what serves each route right now. */
 export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
@@ -36,6 +45,9 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
         return replyWithError(new GatewayError("NOT_READY", `no live instance serves ${list}`), request, reply);
       }
     }
+    if (!options.traffic.ready) {
+      return replyWithError(new GatewayError("NOT_READY", "the traffic policies have not been read yet"), request, reply);
+    }
     return { status: "ready" };
   });
 
@@ -45,17 +57,22 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
     routes: options.routes().map((route) => ({
       ...describeRoute(route),
       instances: options.directory.serving(route.subject).map((instance) => {
-        const endpoint = instance.endpoints.find((e) => e.subject === route.subject)!;
+        // The instance's requests on this RPC: from the shared queue group and for its deployment alone.
+        const endpoints = instance.endpoints.filter((e) => e.rpcSubject === route.subject);
+        const requests = endpoints.reduce((n, e) => n + e.requests, 0);
+        const processingMs = endpoints.reduce((n, e) => n + e.averageProcessingMs * e.requests, 0);
         return {
           service: instance.service,
           language: instance.language,
           version: instance.version,
+          deployment: instance.deployment,
           id: instance.id,
-          requests: endpoint.requests,
-          errors: endpoint.errors,
-          averageProcessingMs: endpoint.averageProcessingMs,
+          requests,
+          errors: endpoints.reduce((n, e) => n + e.errors, 0),
+          averageProcessingMs: requests === 0 ? 0 : processingMs / requests,
         };
       }),
+      ...routeTraffic(route, options, { series: false }),
     })),
     conflicts: options.conflicts(),
   }));

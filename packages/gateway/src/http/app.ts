@@ -7,6 +7,11 @@ import { GatewayError } from "../errors.js";
 import { httpFromReply } from "../headers/reply-headers.js";
 import { natsRequestHeaders, REQUEST_ID } from "../headers/request-headers.js";
 import { ServiceCaller } from "../nats/call-service.js";
+import { ShadowResults } from "../shadow/shadow-results.js";
+import { ShadowRunner } from "../shadow/shadow-runner.js";
+import { UpstreamStats } from "../stats/upstream-stats.js";
+import { Forwarder } from "../traffic/forwarder.js";
+import { TrafficControl } from "../traffic/traffic-control.js";
 import { RouteRegistry } from "../routes/route-registry.js";
 import type { RouteMatch, RouteTable } from "../routes/route-table.js";
 import { requestFromJson } from "../transcode/json-request.js";
@@ -15,7 +20,8 @@ import { isProtobuf, PROTOBUF_TYPES, wantsProtobuf } from "../transcode/media-ty
 import { replyToProtobuf, requestFromProtobuf } from "../transcode/proto-passthrough.js";
 import { validateRequest } from "../transcode/validate.js";
 import { buildOpenApi, docsPlugin, isDocsPath, openApiSource } from "../openapi/index.js";
-import { ADMIN_PATHS, adminRoutes } from "./admin-routes.js";
+import { adminRoutes, isAdminPath } from "./admin-routes.js";
+import { trafficRoutes } from "./traffic-routes.js";
 import { replyWithError } from "./problem-reply.js";
 
 export type AppConfig = Pick<
@@ -49,8 +55,14 @@ declare module "fastify" {
     routeRegistry: RouteRegistry;
     directory: ServiceDirectory;
     natsConnected: () => boolean;
+    traffic: TrafficControl;
+    upstreams: UpstreamStats;
+    shadowResults: ShadowResults;
   }
 }
+
+/** Shadow copies in flight at once, at most; past it, sampled requests go uncopied (and counted). */
+const SHADOW_MAX_IN_FLIGHT = 1000;
 
 /** The gateway's HTTP side: admin endpoints, and one catch-all route in front of the route table. */
 export function buildGateway(options: GatewayOptions): FastifyInstance {
@@ -63,13 +75,23 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       onChange: (routes) => {
         app.log.info(`routes now: ${routes.map((r) => `${r.verb} ${r.template.source}`).join(", ")}`);
         openApi.rebuild();
+        traffic.routesChanged();
       },
       onConflict: (c) => app.log.error(`contract conflict for ${c.service} (${c.digests.join(", ")}): ${c.reason}`),
       onError: (message, err) => app.log.warn({ err }, message),
     },
-    (path) => (ADMIN_PATHS as readonly string[]).includes(path) || isDocsPath(path),
+    (path) => isAdminPath(path) || isDocsPath(path),
   );
   const caller = new ServiceCaller(nc, config.requestTimeoutMs);
+  const traffic = new TrafficControl(nc, () => registry.table.routes, {
+    info: (message) => app.log.info(message),
+    warn: (message, err) => app.log.warn({ err }, message),
+  });
+  const upstreams = new UpstreamStats();
+  const shadowResults = new ShadowResults();
+  const forwarder = new Forwarder(caller, traffic, upstreams, new ShadowRunner(caller, shadowResults, SHADOW_MAX_IN_FLIGHT), (message) =>
+    app.log.warn(message),
+  );
   const json = { ignoreUnknownFields: config.unknownFields === "ignore" };
   const directory = new ServiceDirectory(nc, {
     intervalMs: config.discoveryIntervalMs,
@@ -84,10 +106,17 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.decorate("routeRegistry", registry);
   app.decorate("directory", directory);
   app.decorate("natsConnected", () => caller.connected);
+  app.decorate("traffic", traffic);
+  app.decorate("upstreams", upstreams);
+  app.decorate("shadowResults", shadowResults);
   app.decorateRequest("routeMatch", undefined);
-  app.addHook("onReady", async () => directory.start());
+  app.addHook("onReady", async () => {
+    directory.start();
+    traffic.start();
+  });
   app.addHook("onClose", async () => {
     directory.stop();
+    traffic.stop();
     caller.close();
   });
 
@@ -122,7 +151,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       const payload = isProtobuf(request.headers["content-type"])
         ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
         : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
-      const answer = await caller.call(route.subject, payload, natsRequestHeaders(request.headers, request.id));
+      const answer = await forwarder.forward(route, payload, natsRequestHeaders(request.headers, request.id), request.headers, params);
       const http = httpFromReply(answer.headers);
       reply.code(http.status).headers(http.headers).header("x-request-id", request.id);
       const binary = wantsProtobuf(request.headers.accept);
@@ -140,6 +169,9 @@ export function buildAdmin(gateway: FastifyInstance, config: AppConfig): Fastify
   app.decorate("routeRegistry", gateway.routeRegistry);
   app.decorate("directory", gateway.directory);
   app.decorate("natsConnected", gateway.natsConnected);
+  app.decorate("traffic", gateway.traffic);
+  app.decorate("upstreams", gateway.upstreams);
+  app.decorate("shadowResults", gateway.shadowResults);
   registerAdmin(app, config);
   return app;
 }
@@ -149,8 +181,17 @@ function registerAdmin(app: FastifyInstance, config: AppConfig): void {
     routes: () => app.routeTable.routes,
     conflicts: () => app.routeRegistry.conflicts,
     directory: app.directory,
+    traffic: app.traffic,
+    upstreams: app.upstreams,
     natsConnected: () => app.natsConnected(),
     readyNeedsInstances: config.readyNeedsInstances,
+  });
+  trafficRoutes(app, {
+    traffic: app.traffic,
+    directory: app.directory,
+    shadowResults: app.shadowResults,
+    // On its own port, admin is private by deployment; on the public port, changes only from this machine.
+    writesFromAnywhere: !config.adminOnMainPort,
   });
 }
 

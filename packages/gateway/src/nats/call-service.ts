@@ -26,18 +26,32 @@ export class ServiceCaller {
     return this.state.connected;
   }
 
-  /** `headers` are the NATS headers to send: the request id, trace context and allowed metadata. */
-  async call(subject: string, payload: Uint8Array, headers: MsgHdrs): Promise<Msg> {
+  /**
+   * Sends one request and resolves with the service's reply, an error reply included; a request
+   * that gets no reply (no responder, a timeout, NATS down) is a GatewayError. `headers` are the
+   * NATS headers to send: the request id, trace context and allowed metadata.
+   */
+  async request(subject: string, payload: Uint8Array, headers: MsgHdrs): Promise<Msg> {
     if (!this.state.connected) throw new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
-    let reply: Msg;
     try {
-      reply = await this.mux.request(subject, payload, headers);
+      return await this.mux.request(subject, payload, headers);
     } catch (err) {
       throw fromNatsError(err, this.timeoutMs, this.nc.info?.max_payload);
     }
-    if (reply.headers?.has(Headers.serviceErrorCode)) throw fromServiceError(reply);
-    return reply;
   }
+}
+
+/** The error a service replied with, as the gateway answers it; undefined for a success. */
+export function serviceErrorOf(reply: Msg): GatewayError | undefined {
+  return reply.headers?.has(Headers.serviceErrorCode) ? fromServiceError(reply) : undefined;
+}
+
+/** The service's error code on an error reply, as fromServiceError reads it; "ok" for a success. */
+export function replyOutcome(reply: Msg): string {
+  const h = reply.headers;
+  if (h === undefined || !h.has(Headers.serviceErrorCode)) return "ok";
+  const reason = h.get(Headers.errorReason);
+  return isErrorCode(reason) ? reason : (codeByStatus.get(Number(h.get(Headers.serviceErrorCode))) ?? "INTERNAL");
 }
 
 function fromNatsError(err: unknown, timeoutMs: number, maxPayload: number | undefined): GatewayError {
@@ -60,9 +74,7 @@ const hiddenDetail = new Set<ErrorCodeName>(["INTERNAL", "UNKNOWN", "DATA_LOSS"]
 
 function fromServiceError(reply: Msg): GatewayError {
   const h = reply.headers!;
-  const reason = h.get(Headers.errorReason);
-  const status = Number(h.get(Headers.serviceErrorCode));
-  const code: ErrorCodeName = isErrorCode(reason) ? reason : (codeByStatus.get(status) ?? "INTERNAL");
+  const code = replyOutcome(reply) as ErrorCodeName;
   // A service's internal failure text may carry a stack or an address: it goes to its logs, not here.
   const detail = hiddenDetail.has(code) ? "the service failed to handle the request" : h.get(Headers.serviceError);
   const field = h.get(Headers.errorField);

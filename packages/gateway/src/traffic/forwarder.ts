@@ -1,0 +1,89 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Msg, MsgHdrs } from "@nats-io/transport-node";
+import { Headers } from "@switchyard/protocol";
+import { GatewayError } from "../errors.js";
+import { replyOutcome, serviceErrorOf, type ServiceCaller } from "../nats/call-service.js";
+import type { Route } from "../routes/route.js";
+import type { ShadowRunner } from "../shadow/shadow-runner.js";
+import type { UpstreamStats } from "../stats/upstream-stats.js";
+import type { RoutePlan } from "./route-plan.js";
+import type { TrafficControl } from "./traffic-control.js";
+
+/** How often a deployment that cannot be reached is logged, per RPC: once a fallback starts, then at most this often. */
+const FALLBACK_LOG_MS = 10_000;
+
+/**
+ * Sends each request where the traffic policy says: to one deployment's subject, or to the shared
+ * queue group when no policy applies or the chosen deployment has no live instance (NATS answers
+ * "no responders" at once, so the fallback costs one round trip, and the request is never lost).
+ * Counts every request by the deployment that answered, and hands sampled requests to the shadow.
+ */
+export class Forwarder {
+  private readonly fallbackLogged = new Map<string, number>();
+
+  constructor(
+    private readonly caller: ServiceCaller,
+    private readonly traffic: TrafficControl,
+    private readonly stats: UpstreamStats,
+    private readonly shadows: ShadowRunner,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** The service's success reply; an error reply or a failure to get one is a GatewayError. */
+  async forward(route: Route, payload: Uint8Array, headers: MsgHdrs, http: IncomingHttpHeaders, params: ReadonlyMap<string, string>): Promise<Msg> {
+    const plan = this.traffic.planFor(route);
+    const target = plan?.pick(http, params);
+    const sent = this.send(route, plan, target, payload, headers);
+    if (plan?.shadow !== undefined && Math.random() < plan.shadow.fraction) this.shadows.copy(plan, target, payload, headers, sent);
+    const reply = await sent;
+    const error = serviceErrorOf(reply);
+    if (error !== undefined) throw error;
+    return reply;
+  }
+
+  /** Resolves with the reply, an error reply included; rejects with a GatewayError when none came. */
+  private async send(route: Route, plan: RoutePlan | undefined, target: string | undefined, payload: Uint8Array, headers: MsgHdrs): Promise<Msg> {
+    const subject = target === undefined ? route.subject : plan!.subjectOf(target);
+    const pending = this.stats.of(route.method, target ?? "");
+    const started = performance.now();
+    pending.inFlight++;
+    try {
+      const reply = await this.caller.request(subject, payload, headers);
+      const answeredBy = reply.headers?.get(Headers.deployment) || target || "";
+      this.stats.of(route.method, answeredBy).record(replyOutcome(reply), performance.now() - started, Date.now());
+      return reply;
+    } catch (err) {
+      if (target !== undefined && GatewayError.is(err) && err.code === "NO_SERVICE") {
+        pending.fallbacks++;
+        this.logFallback(route, target);
+        return this.send(route, undefined, undefined, payload, headers);
+      }
+      pending.record(failureOutcome(err), performance.now() - started, Date.now());
+      throw err;
+    } finally {
+      pending.inFlight--;
+    }
+  }
+
+  private logFallback(route: Route, deployment: string): void {
+    const key = `${route.subject} ${deployment}`;
+    const now = Date.now();
+    if (now - (this.fallbackLogged.get(key) ?? 0) < FALLBACK_LOG_MS) return;
+    this.fallbackLogged.set(key, now);
+    this.warn(`traffic: ${deployment} has no live instance for ${route.subject}; its requests go to the shared queue group`);
+  }
+}
+
+function failureOutcome(err: unknown): string {
+  if (!GatewayError.is(err)) return "unavailable";
+  switch (err.code) {
+    case "SERVICE_TIMEOUT":
+      return "timeout";
+    case "NO_SERVICE":
+      return "no_responders";
+    case "PAYLOAD_TOO_LARGE":
+      return "too_large";
+    default:
+      return "unavailable";
+  }
+}
