@@ -17,6 +17,8 @@ export interface RpcReply {
   readonly reason: string | undefined;
   /** Switchyard-Error-Field. */
   readonly field: string | undefined;
+  /** Switchyard-Deployment: the deployment of the instance that answered. */
+  readonly deployment: string | undefined;
 }
 
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -36,9 +38,8 @@ export class RpcClient {
     return this.callRaw(method, toBinary(method.input, create(method.input, request)));
   }
 
-  /** Sends arbitrary bytes on the RPC's subject. */
-  async callRaw(method: DescMethod, data: Uint8Array): Promise<RpcReply> {
-    const subject = methodSubject(method);
+  /** Sends arbitrary bytes on the RPC's subject, or on `subject` (a deployment's own). */
+  async callRaw(method: DescMethod, data: Uint8Array, subject = methodSubject(method)): Promise<RpcReply> {
     try {
       const msg = await this.nc.request(subject, data, { timeout: REQUEST_TIMEOUT_MS });
       return {
@@ -47,6 +48,7 @@ export class RpcClient {
         description: header(msg.headers, Headers.serviceError),
         reason: header(msg.headers, Headers.errorReason),
         field: header(msg.headers, Headers.errorField),
+        deployment: header(msg.headers, Headers.deployment),
       };
     } catch (err) {
       throw this.explain(`request on ${subject} failed`, err);

@@ -5,6 +5,7 @@ import { describeOutput } from "@switchyard/testing";
 import { concurrencyTests } from "./users/concurrency.js";
 import { createUserTests } from "./users/create-user.js";
 import { deleteUserTests } from "./users/delete-user.js";
+import { deploymentTests } from "./users/deployment.js";
 import { discoveryTests } from "./users/discovery.js";
 import { getUserTests } from "./users/get-user.js";
 import { kvLayoutTests } from "./users/kv-layout.js";
@@ -64,6 +65,7 @@ export function registerUsersSuite(options: UsersSuiteOptions): void {
     concurrencyTests(ctx);
     // After the others: it counts their requests.
     discoveryTests(ctx);
+    deploymentTests(ctx);
 
     describe("shutdown", () => {
       it("on SIGTERM, drains and exits 0", async () => {

@@ -11,6 +11,8 @@ import { UserSchema, type User } from "@switchyard/contracts";
 export const SERVICE_NAME = "users";
 /** The contract, as the micro service metadata `contract` names it. */
 export const CONTRACT = "users.v1";
+/** The deployment the suite names in SWITCHYARD_DEPLOYMENT for the instance under test. */
+export const DEPLOYMENT = "conformance-users";
 /** The JetStream key-value bucket every users implementation shares. */
 export const BUCKET = "users";
 export const MAX_NAME = 100;

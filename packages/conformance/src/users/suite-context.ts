@@ -7,7 +7,7 @@ import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RpcClient } from "../rpc.js";
 import { describeExit, describeOutput, startTarget, type Target } from "@switchyard/testing";
-import { BUCKET, SERVICE_NAME } from "./fixtures.js";
+import { BUCKET, DEPLOYMENT, SERVICE_NAME } from "./fixtures.js";
 
 export interface StartOptions {
   command: string;
@@ -56,7 +56,13 @@ export class UsersSuiteContext {
   async start(options: StartOptions): Promise<void> {
     this.#nats = await startNatsServer({ jetstream: true });
     this.#nc = await connect({ servers: this.#nats.url, name: "switchyard-conformance" });
-    this.#target = startTarget({ command: options.command, cwd: options.cwd, natsUrl: this.#nats.url, echo: options.echo });
+    this.#target = startTarget({
+      command: options.command,
+      cwd: options.cwd,
+      natsUrl: this.#nats.url,
+      echo: options.echo,
+      env: { SWITCHYARD_DEPLOYMENT: DEPLOYMENT },
+    });
     this.#rpc = new RpcClient(this.#nc, this.#target);
     await this.#waitUntilServing(options.readyTimeoutMs);
   }
