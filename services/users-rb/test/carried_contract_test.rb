@@ -35,6 +35,7 @@ class CarriedContractTest < Support::ClientTest
       {
         "language" => "ruby",
         "contract" => "users.v1",
+        "deployment" => "carrier-rb",
         "revision" => "3f2a9c1",
         "switchyard.descriptors" => "switchyard.descriptors.#{digest}",
         "switchyard.contract_digest" => digest
@@ -47,8 +48,9 @@ class CarriedContractTest < Support::ClientTest
     start_server
     endpoints = srv("INFO", "carrier").fetch("endpoints")
 
-    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser], endpoints.map { |e| e["name"] }
-    refute endpoints.any? { |e| e["subject"].start_with?("switchyard.") }
+    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].flat_map { |rpc| [rpc, "#{rpc}-carrier-rb"] },
+      endpoints.map { |e| e["name"] }
+    refute endpoints.any? { |e| e["subject"].start_with?("switchyard.descriptors") }
   end
 
   def test_instances_answer_in_the_contract_s_queue_group

@@ -35,6 +35,21 @@ class ConfigTest < Minitest::Test
     assert_nil config({}).revision
   end
 
+  def test_the_deployment_is_optional
+    assert_equal "users-rb-canary", config("SWITCHYARD_DEPLOYMENT" => "users-rb-canary").deployment
+    assert_equal "9_x", config("SWITCHYARD_DEPLOYMENT" => "9_x").deployment
+    assert_nil config("SWITCHYARD_DEPLOYMENT" => "").deployment
+    assert_nil config({}).deployment
+  end
+
+  def test_refuses_a_deployment_that_is_not_a_name
+    error = assert_raises(Switchyard::ConfigError) { config("SWITCHYARD_DEPLOYMENT" => "users.rb") }
+
+    assert_equal "SWITCHYARD_DEPLOYMENT", error.variable
+    assert_equal "SWITCHYARD_DEPLOYMENT: \"users.rb\" is not a deployment name: 1 to 64 letters, digits, '-' or '_', " \
+      "starting with a letter or digit", error.message
+  end
+
   def test_refuses_what_it_cannot_use
     {
       {"NATS_URL" => ""} => "NATS_URL",
@@ -42,7 +57,8 @@ class ConfigTest < Minitest::Test
       {"NATS_URL" => "nats://a:4222/path"} => "NATS_URL",
       {"NATS_USER" => "u"} => "NATS_PASSWORD", # the one missing
       {"NATS_PASSWORD" => "p"} => "NATS_USER",
-      {"NATS_CREDS" => "/nonexistent/user.creds"} => "NATS_CREDS"
+      {"NATS_CREDS" => "/nonexistent/user.creds"} => "NATS_CREDS",
+      {"SWITCHYARD_DEPLOYMENT" => "-users"} => "SWITCHYARD_DEPLOYMENT"
     }.each do |env, variable|
       error = assert_raises(Switchyard::ConfigError, env.inspect) { config(env) }
       assert_equal variable, error.variable

@@ -48,8 +48,8 @@ class ContractTest < Minitest::Test
     logger = Switchyard::Log.new(StringIO.new, progname: "test")
     implementation = Class.new { def ping(_request, _call) = nil }.new
 
-    refute Switchyard::Dispatcher.new(rpc: rpc, implementation: implementation, instance_id: "i", logger: logger).implemented?
+    refute Switchyard::Dispatcher.new(rpc: rpc, implementation: implementation, instance_id: "i", deployment: "d", logger: logger).implemented?
     ping = Switchyard::Rpc.new(name: "Ping", subject: "x.Ping")
-    assert Switchyard::Dispatcher.new(rpc: ping, implementation: implementation, instance_id: "i", logger: logger).implemented?
+    assert Switchyard::Dispatcher.new(rpc: ping, implementation: implementation, instance_id: "i", deployment: "d", logger: logger).implemented?
   end
 end

@@ -25,7 +25,7 @@ class FailedSaveTest < Support::UsersTest
     self.class.bucket.failing = true
     assert_service_error create(new_user(email: email)), reason: "UNAVAILABLE", status: 503, message: "a backing system is unavailable; retry shortly"
     assert_raises(NATS::KeyValue::KeyNotFoundError) { self.class.bucket.get(Users::Keys.email(email)) }
-    assert_match(/CreateUser: NATS::IO::Timeout/, self.class.log.string)
+    assert_equal "NATS::IO::Timeout", log_entry(self.class.log.string, /CreateUser: NATS::IO::Timeout/).dig("err", "type")
 
     self.class.bucket.failing = false
     id = assert_reply(create(new_user(email: email.upcase)), Users::V1::CreateUserResponse).id

@@ -4,8 +4,16 @@ require_relative "test_helper"
 require "digest"
 
 class MonitoringTest < Support::UsersTest
-  ENDPOINTS = %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].map do |name|
-    {"name" => name, "subject" => "users.v1.UserService.#{name}", "queue_group" => "users-v1-UserService"}
+  # Each RPC twice: in the contract's shared queue group, and for the deployment alone.
+  ENDPOINTS = %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].flat_map do |name|
+    [
+      {"name" => name, "subject" => "users.v1.UserService.#{name}", "queue_group" => "users-v1-UserService"},
+      {
+        "name" => "#{name}-users-rb",
+        "subject" => "switchyard.deployment.users-rb.users.v1.UserService.#{name}",
+        "queue_group" => "users-rb"
+      }
+    ]
   end.freeze
 
   def test_ping_names_a_ruby_users_service
@@ -17,7 +25,7 @@ class MonitoringTest < Support::UsersTest
     assert_equal expected_metadata, ping["metadata"]
   end
 
-  def test_info_lists_one_endpoint_per_rpc_of_the_contract
+  def test_info_lists_two_endpoints_per_rpc_of_the_contract
     info = srv("INFO")
 
     assert_equal expected_metadata, info["metadata"]
@@ -31,8 +39,8 @@ class MonitoringTest < Support::UsersTest
     metadata = srv("INFO").fetch("metadata")
     digest = metadata.fetch("switchyard.contract_digest")
 
-    assert_equal %w[contract language switchyard.contract_digest switchyard.descriptors], metadata.keys.sort
-    assert_equal ["ruby", "users.v1"], metadata.values_at("language", "contract")
+    assert_equal %w[contract deployment language switchyard.contract_digest switchyard.descriptors], metadata.keys.sort
+    assert_equal ["ruby", "users.v1", "users-rb"], metadata.values_at("language", "contract", "deployment")
     assert_match(/\A[0-9a-f]{32}\z/, digest)
     assert_equal "switchyard.descriptors.#{digest}", metadata.fetch("switchyard.descriptors")
   end
@@ -80,6 +88,43 @@ class MonitoringTest < Support::UsersTest
     assert_equal "400:request is not a valid users.v1.GetUserRequest", after["last_error"]
   end
 
+  def test_the_deployment_s_endpoint_answers_and_counts_its_own_requests
+    shared_before = stats_of("GetUser")
+    before = stats_of("GetUser-users-rb")
+    id = assert_reply(create(new_user), Users::V1::CreateUserResponse).id
+    found = call_rpc("GetUser", Users::V1::GetUserRequest.new(id: id), deployment: "users-rb")
+    missing = call_rpc("GetUser", Users::V1::GetUserRequest.new(id: "missing"), deployment: "users-rb")
+    after = stats_of("GetUser-users-rb")
+    shared_after = stats_of("GetUser")
+
+    assert_equal id, assert_reply(found, Users::V1::GetUserResponse, deployment: "users-rb").user.id
+    assert_service_error missing, reason: "NOT_FOUND", status: 404, message: "user missing not found", deployment: "users-rb"
+    assert_equal [2, 1], [after["num_requests"] - before["num_requests"], after["num_errors"] - before["num_errors"]]
+    assert_equal "404:user missing not found", after["last_error"]
+    assert_equal shared_before.slice("num_requests", "num_errors"), shared_after.slice("num_requests", "num_errors")
+  end
+
+  def test_the_shared_endpoint_s_requests_are_not_counted_on_the_deployment_s
+    before = %w[Ping-users-rb GetUser-users-rb].map { |name| stats_of(name) }
+    call_rpc("Ping", Users::V1::PingRequest.new)
+    call_rpc("GetUser", Users::V1::GetUserRequest.new(id: ""))
+
+    assert_equal before, %w[Ping-users-rb GetUser-users-rb].map { |name| stats_of(name) }
+  end
+
+  def test_every_reply_names_the_deployment_from_either_endpoint
+    [nil, "users-rb"].each do |deployment|
+      pong = call_rpc("Ping", Users::V1::PingRequest.new, deployment: deployment)
+      error = call_rpc("GetUser", Users::V1::GetUserRequest.new(id: ""), deployment: deployment)
+      malformed = call_rpc("GetUser", "\xff".b, deployment: deployment)
+
+      assert_equal "users-rb", pong.header["Switchyard-Deployment"]
+      assert_equal "users-rb", error.header["Switchyard-Deployment"]
+      assert_equal "users-rb", malformed.header["Switchyard-Deployment"]
+      assert_equal "INVALID_ARGUMENT", error.header["Switchyard-Error-Reason"]
+    end
+  end
+
   def test_stats_do_not_count_successes_as_errors
     before = stats_of("Ping")
     2.times { call_rpc("Ping", Users::V1::PingRequest.new) }
@@ -95,6 +140,7 @@ class MonitoringTest < Support::UsersTest
     {
       "language" => "ruby",
       "contract" => "users.v1",
+      "deployment" => "users-rb",
       "switchyard.descriptors" => "switchyard.descriptors.#{digest}",
       "switchyard.contract_digest" => digest
     }

@@ -26,7 +26,7 @@ class ProtocolTest < Minitest::Test
     keys = source[/export const Metadata = \{(.*?)\} as const/m, 1].scan(/^\s+(\w+): "([\w.]+)",/).to_h
     ruby_keys = Switchyard::Protocol::METADATA.to_h { |name, key| [name.to_s.gsub(/_(\w)/) { $1.upcase }, key] }
 
-    assert_equal 5, keys.size
+    assert_equal 6, keys.size
     assert_equal keys, ruby_keys
   end
 
@@ -35,6 +35,15 @@ class ProtocolTest < Minitest::Test
 
     assert_includes source, "return `#{Switchyard::Protocol::DESCRIPTORS_SUBJECT_PREFIX}.${digest}`;"
     assert_includes source, ".digest(\"hex\").slice(0, #{Switchyard::DescriptorSet::DIGEST_LENGTH})"
+  end
+
+  def test_deployment_names_and_subjects_match_the_protocol_package
+    source = File.read(File.join(PROTOCOL_SRC, "deployment.ts"))
+    name = source[%r{export const DEPLOYMENT_NAME = /\^(.*)\$/;}, 1]
+
+    assert_equal name, Switchyard::Protocol::DEPLOYMENT_NAME.source.delete_prefix("\\A").delete_suffix("\\z")
+    assert_includes source, "\"#{Switchyard::Protocol::DEPLOYMENT_SUBJECT_PREFIX}."
+    assert_includes source, "`${rpcName}-${deployment}`"
   end
 
   def test_a_service_error_knows_its_status

@@ -29,7 +29,7 @@ class ReconnectTest < Support::NatsTest
 
     got = assert_reply(call_rpc("GetUser", Users::V1::GetUserRequest.new(id: id)), Users::V1::GetUserResponse)
     assert_equal "Ada", got.user.first_name
-    assert_match(/WARN users-rb: nats \(users-rb\): disconnected/, @output)
+    assert_equal 40, log_entry(@output, /\Anats \(users-rb\): disconnected\z/)["level"] # warn
     Process.kill("TERM", @pid)
     assert_equal 0, wait_for_exit.exitstatus
   end

@@ -33,6 +33,7 @@ class ServerTest < Support::NatsTest
         @service_client,
         contract: Switchyard::Contract.lookup("users.v1.UserService"),
         name: "misbehaving", version: "1.2.3",
+        deployment: "canary_7",
         implementation: @implementation,
         logger: Switchyard::Log.new(@log, progname: "test")
       ).start
@@ -52,17 +53,28 @@ class ServerTest < Support::NatsTest
     self.class.implementation.mode = nil
   end
 
-  def ping(header: nil)
-    call_rpc("Ping", Users::V1::PingRequest.new, header: header)
+  def ping(header: nil, deployment: nil)
+    call_rpc("Ping", Users::V1::PingRequest.new, header: header, deployment: deployment)
+  end
+
+  def stats_of(name)
+    srv("STATS", "misbehaving").fetch("endpoints").find { |e| e["name"] == name }
+  end
+
+  # Requests and errors counted from one to the other.
+  def delta(before, after)
+    %w[num_requests num_errors].map { |key| after[key] - before[key] }
   end
 
   def test_a_slow_request_does_not_hold_up_the_next_one_of_the_same_rpc
-    slow = Thread.new { call_rpc("Ping", Users::V1::PingRequest.new, header: {"Switchyard-Request-Id" => "slow"}) }
-    sleep 0.1
-    fast = call_rpc("Ping", Users::V1::PingRequest.new, header: {"Switchyard-Request-Id" => "fast"})
-    assert_equal "fast", assert_reply(fast, Users::V1::PingResponse).message
-    assert slow.alive?, "the slow request is still being handled"
-    assert_equal "slow", assert_reply(slow.value, Users::V1::PingResponse).message
+    [nil, "canary_7"].each do |deployment|
+      slow = Thread.new { call_rpc("Ping", Users::V1::PingRequest.new, header: {"Switchyard-Request-Id" => "slow"}, deployment: deployment) }
+      sleep 0.1
+      fast = call_rpc("Ping", Users::V1::PingRequest.new, header: {"Switchyard-Request-Id" => "fast"}, deployment: deployment)
+      assert_equal "fast", assert_reply(fast, Users::V1::PingResponse).message
+      assert slow.alive?, "the slow request is still being handled (#{deployment || "shared"})"
+      assert_equal "slow", assert_reply(slow.value, Users::V1::PingResponse).message
+    end
   end
 
   def test_a_missing_handler_replies_unimplemented
@@ -71,12 +83,44 @@ class ServerTest < Support::NatsTest
       assert_service_error call_rpc(rpc, request),
         reason: "UNIMPLEMENTED", status: 501, message: "users.v1.UserService.#{rpc} is not implemented"
     end
-    assert_match(/GetUser has no handler/, self.class.log.string)
+    assert_equal 40, log_entry(self.class.log.string, /GetUser has no handler/)["level"]
   end
 
   def test_every_rpc_is_an_endpoint_even_without_a_handler
     names = srv("INFO", "misbehaving").fetch("endpoints").map { |e| e["name"] }
-    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser], names
+    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].flat_map { |rpc| [rpc, "#{rpc}-canary_7"] }, names
+  end
+
+  def test_the_deployment_given_replaces_the_default
+    info = srv("INFO", "misbehaving")
+    get_user = info.fetch("endpoints").find { |e| e["name"] == "GetUser-canary_7" }
+
+    assert_equal "canary_7", self.class.server.deployment
+    assert_equal "canary_7", info.fetch("metadata")["deployment"]
+    assert_equal ["switchyard.deployment.canary_7.users.v1.UserService.GetUser", "canary_7"], get_user.values_at("subject", "queue_group")
+    assert_service_error call_rpc("GetUser", Users::V1::GetUserRequest.new(id: "x"), deployment: "canary_7"),
+      reason: "UNIMPLEMENTED", status: 501, message: "users.v1.UserService.GetUser is not implemented", deployment: "canary_7"
+  end
+
+  def test_an_error_reply_is_counted_on_the_endpoint_the_request_came_in_on
+    self.class.implementation.mode = :crash
+    before = %w[Ping Ping-canary_7].map { |name| stats_of(name) }
+    assert_service_error ping(deployment: "canary_7"), reason: "INTERNAL", status: 500, message: "internal error", deployment: "canary_7"
+    after = %w[Ping Ping-canary_7].map { |name| stats_of(name) }
+
+    assert_equal [0, 0], delta(before[0], after[0])
+    assert_equal [1, 1], delta(before[1], after[1])
+    assert_equal "500:internal error", after[1]["last_error"]
+  end
+
+  def test_a_bad_deployment_name_is_refused
+    error = assert_raises(Switchyard::ConfigError) do
+      Switchyard::Server.new(
+        nil, contract: Switchyard::Contract.lookup("users.v1.UserService"), name: "x", version: "1.0.0",
+        implementation: Object.new, logger: Switchyard::Log.new(StringIO.new, progname: "test"), deployment: "a.b"
+      )
+    end
+    assert_equal "SWITCHYARD_DEPLOYMENT", error.variable
   end
 
   def test_handlers_get_the_instance_id_and_request_id
@@ -86,12 +130,24 @@ class ServerTest < Support::NatsTest
     assert_equal self.class.server.instance_id, response.served_by.instance
   end
 
-  def test_a_crash_is_internal_without_details_and_logged
+  def test_a_crash_is_internal_without_details_and_logged_with_the_request_s_ids
     self.class.implementation.mode = :crash
-    assert_service_error ping(header: {"Switchyard-Request-Id" => "req-7"}), reason: "INTERNAL", status: 500, message: "internal error"
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    reply = ping(header: {"Switchyard-Request-Id" => "req-7", "traceparent" => traceparent}, deployment: "canary_7")
+    assert_service_error reply, reason: "INTERNAL", status: 500, message: "internal error"
 
-    log = self.class.log.string
-    assert_match(/users\.v1\.UserService\.Ping \(request req-7\): RuntimeError: password=hunter2/, log)
+    entry = log_entry(self.class.log.string, /\Aswitchyard\.deployment\.canary_7\.users\.v1\.UserService\.Ping: RuntimeError: password=hunter2/)
+    assert_equal [50, "req-7", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"], entry.values_at("level", "reqId", "trace_id", "span_id")
+    assert_equal ["RuntimeError", "password=hunter2 in the connection string"], entry["err"].values_at("type", "message")
+    assert_match(/in `ping'/, entry["err"]["stack"])
+  end
+
+  def test_a_log_line_without_request_id_or_trace_context_has_neither
+    self.class.implementation.mode = :wrong_type
+    ping(header: {"traceparent" => "not a traceparent"})
+
+    entry = log_entry(self.class.log.string, /returned Users::V1::User/)
+    assert_equal %w[err hostname level msg name pid time], entry.keys.sort
   end
 
   def test_a_nats_error_in_a_handler_does_not_stop_the_service

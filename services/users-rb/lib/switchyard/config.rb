@@ -2,13 +2,14 @@
 
 module Switchyard
   # The settings from the environment every Switchyard process reads: NATS_URL (comma-separated for
-  # a cluster), NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN, and BUILD_REVISION (the build's
-  # revision, shown in the service metadata; nil when unset or empty).
+  # a cluster), NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN, BUILD_REVISION (the build's
+  # revision, shown in the service metadata) and SWITCHYARD_DEPLOYMENT (the instance's deployment;
+  # the Server has a default). The last two are nil when unset or empty.
   class Config
     DEFAULT_URL = "nats://127.0.0.1:4222"
     SERVER_URL = %r{\A(?:(?:nats|tls|ws|wss)://[^\s/]+|[^\s:/]+:\d+)\z}
 
-    attr_reader :servers, :user, :password, :token, :creds, :revision
+    attr_reader :servers, :user, :password, :token, :creds, :revision, :deployment
 
     def self.from_env(env = ENV)
       new(
@@ -17,17 +18,19 @@ module Switchyard
         password: env["NATS_PASSWORD"],
         token: env["NATS_TOKEN"],
         creds: env["NATS_CREDS"],
-        revision: env["BUILD_REVISION"]
+        revision: env["BUILD_REVISION"],
+        deployment: env[Deployment::VARIABLE]
       )
     end
 
-    def initialize(servers: [DEFAULT_URL], user: nil, password: nil, token: nil, creds: nil, revision: nil)
+    def initialize(servers: [DEFAULT_URL], user: nil, password: nil, token: nil, creds: nil, revision: nil, deployment: nil)
       @servers = servers.dup.freeze
       @user = user
       @password = password
       @token = token
       @creds = creds
-      @revision = (revision.nil? || revision.empty?) ? nil : revision
+      @revision = presence(revision)
+      @deployment = presence(deployment)
       validate
       freeze
     end
@@ -64,6 +67,11 @@ module Switchyard
         raise ConfigError.new(user.nil? ? "NATS_USER" : "NATS_PASSWORD", "NATS_USER and NATS_PASSWORD go together")
       end
       validate_creds if creds
+      Deployment.check(deployment) if deployment
+    end
+
+    def presence(value)
+      (value.nil? || value.empty?) ? nil : value
     end
 
     def validate_creds

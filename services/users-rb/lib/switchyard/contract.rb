@@ -35,6 +35,7 @@ module Switchyard
       Rpc.new(
         name: method.name,
         subject: "#{service_name}.#{method.name}",
+        service: service_name,
         request_class: method.input_type.msgclass,
         response_class: method.output_type.msgclass
       ).freeze

@@ -1,9 +1,11 @@
 # frozen_string_literal: true
 
 module Switchyard
-  # Serves one RPC: decodes the request, calls the handler method, encodes its response, and turns
-  # every failure into an error reply. Nothing may escape to nats-pure: an exception that is a
-  # NATS::Error (a KV timeout, say) would make it stop the whole service.
+  # Serves one RPC, on each of its endpoints (Route): decodes the request, calls the handler method,
+  # encodes its response, and turns every failure into an error reply, counted on the endpoint the
+  # request came in on; all of it in the request's span when tracing is on. Nothing may escape to
+  # nats-pure: an exception that is a NATS::Error (a KV timeout, say) would make it stop the whole
+  # service.
   class Dispatcher
     INTERNAL_DESCRIPTION = "internal error"
     # NATS or JetStream briefly out of reach (a restart, a reconnect): a retry may well succeed, so
@@ -19,32 +21,39 @@ module Switchyard
 
     attr_reader :rpc
 
-    def initialize(rpc:, implementation:, instance_id:, logger:)
+    # tracing: NoTracing or OtlpTracing.
+    def initialize(rpc:, implementation:, instance_id:, deployment:, logger:, tracing: NoTracing.new)
       @rpc = rpc
       @handler = handler_method(implementation, rpc.handler)
       @instance_id = instance_id
+      @deployment = deployment
       @logger = logger
-      @stats = nil
+      @tracing = tracing
     end
 
     def implemented?
       !@handler.nil?
     end
 
-    # The endpoint serving this RPC, whose $SRV.STATS count the error replies. Taken from the
-    # endpoint rather than from each request: nats-pure 2.7's Request#endpoint is never set in the
-    # Service::Message of later versions.
-    def attach(endpoint)
-      @stats = endpoint.stats
-    end
-
-    def call(request)
-      Replier.new(request, @stats).reply(handle(request))
-    rescue => error
-      reply_error(request, error)
+    # route: the endpoint the request came in on, whose $SRV.STATS count its error reply. Known
+    # from the route rather than from the request: nats-pure 2.7's Request#endpoint is never set in
+    # the Service::Message of later versions.
+    def call(request, route)
+      @tracing.process(request.header, route: route, rpc: rpc) { serve(request, route) }
     end
 
     private
+
+    # Returns the ServiceError replied with, or nil.
+    def serve(request, route)
+      replier = Replier.new(request, stats: route.stats, deployment: @deployment)
+      begin
+        replier.reply(handle(request))
+        nil
+      rescue => error
+        reply_error(replier, request, route, error)
+      end
+    end
 
     # The implementation's own public method, never one every object has (an RPC named Send or
     # Display must not reach Object#send or Kernel#display).
@@ -79,24 +88,27 @@ module Switchyard
       rpc.response_class.encode(response)
     end
 
-    def reply_error(request, error)
+    def reply_error(replier, request, route, error)
       unless error.is_a?(ServiceError)
-        log_internal(request, error)
+        log(request, "#{route.subject}: #{error.class}: #{error.message}", error)
         error = if UNAVAILABLE_ERRORS.any? { |kind| error.is_a?(kind) }
           ServiceError.new(:UNAVAILABLE, UNAVAILABLE_DESCRIPTION)
         else
           ServiceError.new(:INTERNAL, INTERNAL_DESCRIPTION)
         end
       end
-      Replier.new(request, @stats).error(error)
+      replier.error(error)
+      error
     rescue => failure
-      @logger.error("#{rpc.subject}: cannot reply: #{failure.class}: #{failure.message}")
+      log(request, "#{route.subject}: cannot reply: #{failure.class}: #{failure.message}", failure)
+      error
     end
 
-    def log_internal(request, error)
-      request_id = call_of(request).request_id
-      where = request_id ? "#{rpc.subject} (request #{request_id})" : rpc.subject
-      @logger.error("#{where}: #{error.class}: #{error.message}\n  #{Array(error.backtrace).first(5).join("\n  ")}")
+    # An error line about one request, with its request id and trace ids when it has them.
+    def log(request, message, error)
+      call = call_of(request)
+      fields = {reqId: call.request_id, **@tracing.trace_ids(call.traceparent).to_h}.compact
+      @logger.error(msg: message, **fields, err: error)
     end
   end
 end

@@ -1,18 +1,17 @@
 # frozen_string_literal: true
 
 require "logger"
-require "time"
 
 module Switchyard
-  # One line per event: `2025-01-01T12:00:00.000Z INFO users-rb: started ...`.
+  # A stdlib Logger that writes one JSON object per line with pino's field names and levels, as the
+  # TypeScript processes do, so that one query reads the logs of both (see LogFormatter):
+  #
+  #   logger.info("started: ...")
+  #   logger.error(msg: "users.v1.UserService.Ping: RuntimeError: boom", reqId: "r1", err: error)
   module Log
     def self.new(io = $stdout, progname:)
       io.sync = true if io.respond_to?(:sync=)
-      Logger.new(io, progname: progname).tap do |logger|
-        logger.formatter = proc do |severity, time, name, message|
-          "#{time.utc.iso8601(3)} #{severity} #{name}: #{message}\n"
-        end
-      end
+      Logger.new(io, progname: progname, formatter: LogFormatter.new)
     end
   end
 end

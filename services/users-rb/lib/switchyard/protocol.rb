@@ -2,9 +2,12 @@
 
 module Switchyard
   # The wire constants every Switchyard service shares, whatever its language. They mirror
-  # packages/protocol/src (headers.ts, error-codes.ts); test/protocol_test.rb checks they agree.
+  # packages/protocol/src (headers.ts, metadata.ts, descriptors.ts, deployment.ts, error-codes.ts);
+  # test/protocol_test.rb checks they agree.
   module Protocol
     LANGUAGE = "ruby"
+    # The SDK's default deployment is the service name with this suffix: users-rb.
+    DEPLOYMENT_SUFFIX = "rb"
 
     HEADERS = {
       # NATS micro convention: the error's description.
@@ -22,6 +25,11 @@ module Switchyard
       tracestate: "tracestate",
       # Client headers with this prefix reach the service under the same name; no other does.
       metadata_prefix: "Switchyard-Meta-",
+      # On a copy of a request a traffic policy's shadow sent: candidate or noise. Its reply is
+      # compared, never returned to the client.
+      shadow: "Switchyard-Shadow",
+      # On every reply, success or error: the deployment of the instance that answered.
+      deployment: "Switchyard-Deployment",
       # On a success reply: the HTTP status to answer with (2xx or 3xx) instead of 200.
       http_status: "Switchyard-Http-Status",
       # On a success reply: Switchyard-Http-Header-Location becomes the HTTP header Location.
@@ -34,6 +42,8 @@ module Switchyard
       language: "language",
       # The contract's proto package: users.v1.
       contract: "contract",
+      # The deployment the instance belongs to (SWITCHYARD_DEPLOYMENT, or the SDK's default).
+      deployment: "deployment",
       # The build revision (BUILD_REVISION), when known.
       revision: "revision",
       # Where the instance answers with its contract's descriptor set (DescriptorSet#subject).
@@ -44,6 +54,17 @@ module Switchyard
 
     # An instance answers on `<prefix>.<digest>` with its contract's descriptor set (descriptors.ts).
     DESCRIPTORS_SUBJECT_PREFIX = "switchyard.descriptors"
+
+    # A deployment's name is a subject token, an endpoint name and a queue group at once, so it keeps
+    # to the characters all three allow (deployment.ts).
+    DEPLOYMENT_NAME = /\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\z/
+    # An instance serves each RPC for its deployment alone on `<prefix>.<deployment>.<RPC subject>`.
+    DEPLOYMENT_SUBJECT_PREFIX = "switchyard.deployment"
+
+    # Spans: rpc.system of a Switchyard RPC, and the attribute (span and resource) naming the
+    # deployment.
+    RPC_SYSTEM = "switchyard"
+    DEPLOYMENT_ATTRIBUTE = "switchyard.deployment"
 
     # Error code name => HTTP status, the same table as grpc-gateway's.
     ERROR_CODES = {

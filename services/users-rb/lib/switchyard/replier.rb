@@ -3,20 +3,21 @@
 module Switchyard
   # Sends the one reply a request gets, success or error, as a fresh message: NATS::Msg#respond
   # would copy the request's headers into the reply, and Service::Request#respond_with_error can
-  # carry only the two Nats-Service-Error headers.
+  # carry only the two Nats-Service-Error headers. Every reply names the instance's deployment
+  # (Switchyard-Deployment), so the gateway knows which one answered.
   class Replier
     # A header value is one line: control characters (CR, LF, ...) would end it or forge others.
     CONTROL = /[[:cntrl:]]+/
 
-    # stats: the endpoint's NATS::Service::Stats (nil only for a request that arrives while the
-    # endpoint is being added).
-    def initialize(request, stats)
+    # stats: the endpoint's NATS::Service::Stats (see Route#stats); deployment: its name.
+    def initialize(request, stats:, deployment:)
       @request = request
       @stats = stats
+      @deployment = deployment
     end
 
     def reply(data)
-      publish(data, nil)
+      publish(data)
     end
 
     # Counts the error in the endpoint's $SRV.STATS (num_errors, last_error "409:email is already
@@ -29,10 +30,11 @@ module Switchyard
 
     private
 
-    def publish(data, header)
+    def publish(data, header = {})
       reply = @request.reply
       return if reply.nil? || reply.empty? # published without a reply subject: nobody to answer
 
+      header = {Protocol::HEADERS[:deployment] => @deployment}.merge(header)
       @request.respond_msg(NATS::Msg.new(subject: reply, data: data, header: header))
     end
 

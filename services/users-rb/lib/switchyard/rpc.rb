@@ -1,9 +1,10 @@
 # frozen_string_literal: true
 
 module Switchyard
-  # One RPC of a contract as it is served: its endpoint name and subject, its Protobuf request and
-  # response classes, and the name of the handler method that implements it (CreateUser => create_user).
-  Rpc = Struct.new(:name, :subject, :request_class, :response_class, keyword_init: true) do
+  # One RPC of a contract as it is served: its endpoint name and subject, its service's full name
+  # (users.v1.UserService), its Protobuf request and response classes, and the name of the handler
+  # method that implements it (CreateUser => create_user).
+  Rpc = Struct.new(:name, :subject, :service, :request_class, :response_class, keyword_init: true) do
     def handler
       name.gsub(/([A-Z]+)([A-Z][a-z])/, '\1_\2').gsub(/([a-z\d])([A-Z])/, '\1_\2').downcase.to_sym
     end

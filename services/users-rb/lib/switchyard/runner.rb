@@ -2,7 +2,8 @@
 
 module Switchyard
   # The life of a service process: connect with the environment's NATS settings, serve, and on
-  # SIGTERM or SIGINT stop taking requests, answer those in flight, drain and return 0.
+  # SIGTERM or SIGINT stop taking requests, answer those in flight, drain, export the spans left and
+  # return 0.
   #
   # It opens two connections. `client` carries the service (its requests, replies and $SRV) and is
   # the one drained. `work_client` carries the handlers' own requests (JetStream KV, other
@@ -63,7 +64,7 @@ module Switchyard
       @work_client = connect("#{@name}-work")
       @server = @build.call(@client, @work_client).start
       logger.info(
-        "started: #{@server.name} #{@server.version}, instance #{@server.instance_id}, " \
+        "started: #{@server.name} #{@server.version}, instance #{@server.instance_id}, deployment #{@server.deployment}, " \
         "#{@server.contract.service_name} (#{@server.contract.rpcs.map(&:name).join(", ")}) " \
         "on #{redacted_url}"
       )
@@ -93,6 +94,7 @@ module Switchyard
       @client.drain # runs the queued requests, waits for those in flight, then closes
       drained = wait_closed(@client, @client.options[:drain_timeout] + CLOSE_GRACE)
       close_quietly(@work_client)
+      @server.tracing.shutdown # the spans of the requests just drained
       logger.info("stopped (SIG#{signal}): #{drained ? "drained" : "drain timed out"}")
     end
 

@@ -3,7 +3,10 @@
 module Switchyard
   # Registers a contract's implementation as a NATS micro service ($SRV.PING|INFO|STATS): one
   # endpoint per RPC of the contract, named after the RPC, on its subject, in the contract's queue
-  # group. An RPC the implementation lacks is still served, with UNIMPLEMENTED.
+  # group; and a second one per RPC for the instance's deployment alone (GetUser-users-rb on
+  # switchyard.deployment.users-rb.users.v1.UserService.GetUser, in the queue group users-rb), with
+  # the same dispatcher and stats of its own. An RPC the implementation lacks is still served, with
+  # UNIMPLEMENTED.
   #
   # The contract travels with the service: the metadata names the subject where the instance answers
   # with the contract's descriptor set, and its digest. That subject is a plain subscription in the
@@ -13,11 +16,13 @@ module Switchyard
     # Requests of one RPC an instance handles at once (nats-pure threads).
     HANDLER_CONCURRENCY = 8
 
-    attr_reader :contract, :name, :version, :revision
+    attr_reader :contract, :name, :version, :revision, :tracing
 
     # version: SemVer (the services API refuses anything else). revision: the build's (BUILD_REVISION),
-    # or nil.
-    def initialize(client, contract:, name:, version:, implementation:, logger:, description: nil, revision: nil)
+    # or nil. deployment: SWITCHYARD_DEPLOYMENT, or nil for the default (users => users-rb); a name
+    # that is not one raises ConfigError. tracing: NoTracing, or OtlpTracing (Tracing.from_env).
+    def initialize(client, contract:, name:, version:, implementation:, logger:, description: nil, revision: nil,
+      deployment: nil, tracing: NoTracing.new)
       @client = client
       @contract = contract
       @name = name
@@ -26,6 +31,8 @@ module Switchyard
       @logger = logger
       @description = description
       @revision = revision
+      @deployment = deployment ? Deployment.new(deployment) : Deployment.default(name)
+      @tracing = tracing
     end
 
     # Returns once the NATS server has the subscriptions: requests sent from then on reach them. The
@@ -41,7 +48,8 @@ module Switchyard
         metadata: metadata,
         queue: contract.queue_group
       )
-      contract.rpcs.each { |rpc| add_endpoint(rpc) }
+      tracing.start(version: version, instance_id: instance_id, deployment: deployment)
+      contract.rpcs.each { |rpc| add_endpoints(rpc) }
       @client.flush(FLUSH_TIMEOUT)
       self
     end
@@ -50,12 +58,18 @@ module Switchyard
       @service&.id
     end
 
-    # The micro service metadata: language, contract (the proto package), the descriptor set's
-    # subject and digest, and the revision when there is one.
+    # The deployment's name.
+    def deployment
+      @deployment.name
+    end
+
+    # The micro service metadata: language, contract (the proto package), deployment, the descriptor
+    # set's subject and digest, and the revision when there is one.
     def metadata
       {
         Protocol::METADATA[:language] => Protocol::LANGUAGE,
         Protocol::METADATA[:contract] => contract.package,
+        Protocol::METADATA[:deployment] => deployment,
         Protocol::METADATA[:revision] => revision,
         Protocol::METADATA[:descriptors] => contract.descriptors.subject,
         Protocol::METADATA[:contract_digest] => contract.descriptors.digest
@@ -71,14 +85,27 @@ module Switchyard
 
     private
 
-    def add_endpoint(rpc)
-      dispatcher = Dispatcher.new(rpc: rpc, implementation: @implementation, instance_id: instance_id, logger: @logger)
+    def add_endpoints(rpc)
+      dispatcher = Dispatcher.new(
+        rpc: rpc, implementation: @implementation, instance_id: instance_id, deployment: deployment,
+        logger: @logger, tracing: tracing
+      )
       @logger.warn("#{rpc.subject} has no handler (#{rpc.handler}): it replies UNIMPLEMENTED") unless dispatcher.implemented?
-      endpoint = @service.endpoints.add(rpc.name, subject: rpc.subject, queue: contract.queue_group) do |request|
-        dispatcher.call(request)
+      routes(rpc).each do |route|
+        endpoint = @service.endpoints.add(route.name, subject: route.subject, queue: route.queue_group) do |request|
+          dispatcher.call(request, route)
+        end
+        allow_concurrent_requests(endpoint)
+        route.stats = endpoint.stats
       end
-      allow_concurrent_requests(endpoint)
-      dispatcher.attach(endpoint)
+    end
+
+    # The shared endpoint, then the deployment's.
+    def routes(rpc)
+      [
+        Route.new(name: rpc.name, subject: rpc.subject, queue_group: contract.queue_group),
+        Route.new(name: @deployment.endpoint_name(rpc), subject: @deployment.subject(rpc), queue_group: @deployment.queue_group)
+      ]
     end
 
     # nats-pure runs an endpoint's requests one at a time, so one KV call stuck on a lost reply

@@ -9,8 +9,13 @@ module Users
     def run(env: ENV, out: $stdout)
       logger = Switchyard::Log.new(out, progname: "users-rb")
       config = Switchyard::Config.from_env(env)
+      tracing = Switchyard::Tracing.from_env(logger: logger, env: env)
       runner = Switchyard::Runner.new(config: config, name: "users-rb", logger: logger) do |client, work_client|
-        server(client, store: UserStore.open(work_client.jetstream), logger: logger, revision: config.revision)
+        server(
+          client,
+          store: UserStore.open(work_client.jetstream), logger: logger,
+          revision: config.revision, deployment: config.deployment, tracing: tracing
+        )
       end
       runner.run
     rescue Switchyard::ConfigError => error
@@ -18,7 +23,8 @@ module Users
       2
     end
 
-    def server(client, store:, logger:, revision: nil)
+    # deployment: nil for the default, users-rb.
+    def server(client, store:, logger:, revision: nil, deployment: nil, tracing: Switchyard::NoTracing.new)
       Switchyard::Server.new(
         client,
         contract: Switchyard::Contract.lookup(CONTRACT),
@@ -27,7 +33,9 @@ module Users
         description: CONTRACT,
         implementation: UserService.new(store: store),
         logger: logger,
-        revision: revision
+        revision: revision,
+        deployment: deployment,
+        tracing: tracing
       )
     end
   end

@@ -8,10 +8,13 @@ module Support
     BIN = File.expand_path("../../bin/users-rb", __dir__)
     WAIT = 15 # seconds
 
+    # No tracing unless a test asks for it, whatever the environment of the test run.
+    QUIET = {"OTEL_EXPORTER_OTLP_ENDPOINT" => nil, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" => nil, "OTEL_SDK_DISABLED" => nil}.freeze
+
     # The child inherits RUBYOPT=-rbundler/setup from `bundle exec rake`.
     def spawn_service(env = {})
       @out, writer = IO.pipe
-      @pid = Process.spawn({"NATS_URL" => nats.url}.merge(env), RbConfig.ruby, BIN, out: writer, err: writer)
+      @pid = Process.spawn({"NATS_URL" => nats.url, **QUIET}.merge(env), RbConfig.ruby, BIN, out: writer, err: writer)
       writer.close
       @output = +""
     end
