@@ -130,6 +130,18 @@ export class Stack {
     return instance;
   }
 
+  /** Sets the users service's traffic policy through the gateway's admin API; returns its revision. */
+  async setTraffic(policy: unknown, comment: string): Promise<number> {
+    const res = await fetch(`${this.url}/_/traffic/users.v1.UserService`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ policy, comment }),
+    });
+    const body = (await res.json()) as { revision?: number };
+    if (res.status !== 200 || body.revision === undefined) throw new Error(`setting the traffic policy: ${res.status} ${JSON.stringify(body)}`);
+    return body.revision;
+  }
+
   /** Stops nats-server (SIGTERM), keeping its store. */
   async natsDown(): Promise<void> {
     await this.ns.kill();
