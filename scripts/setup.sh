@@ -24,6 +24,16 @@ if ! command -v chromium >/dev/null && [ -z "${CHROMIUM_PATH:-}" ]; then
   fi
 fi
 
+# The /metrics test checks the exposition with Prometheus's own promtool.
+if ! command -v promtool >/dev/null && [ -z "${PROMTOOL:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing prometheus from apt (promtool, for the /metrics test)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "setup: promtool is missing: the /metrics test needs it (sudo apt-get install prometheus, or set PROMTOOL)" >&2
+  fi
+fi
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error

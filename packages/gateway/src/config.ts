@@ -15,6 +15,8 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** One log line per request; off by default, as it costs throughput. */
   accessLog: boolean;
+  /** Count and time every request for /metrics, /_/services, /_/stats and the dashboard. */
+  metrics: boolean;
   /** Serve /healthz, /readyz and /_/* on this port instead of PORT. */
   adminPort: number | undefined;
   /** How often the gateway asks the NATS services API which instances serve what. */
@@ -37,6 +39,7 @@ export async function loadConfig(env: Env): Promise<GatewayConfig> {
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1_048_576, 1, 100 * 1_048_576),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     accessLog: boolean(env, "ACCESS_LOG", false),
+    metrics: boolean(env, "METRICS", true),
     adminPort: env["ADMIN_PORT"] ? integer(env, "ADMIN_PORT", 0, 1, 65535) : undefined,
     discoveryIntervalMs: integer(env, "DISCOVERY_INTERVAL_MS", 5000, 100, 600_000),
     readyNeedsInstances: boolean(env, "READY_NEEDS_INSTANCES", true),

@@ -16,6 +16,7 @@ export const testConfig: AppConfig = {
   bodyLimitBytes: 1_048_576,
   logLevel: "silent",
   accessLog: false,
+  metrics: true,
   discoveryIntervalMs: 200,
   readyNeedsInstances: true,
   acceptServiceContracts: false,

@@ -46,6 +46,7 @@ export async function startStack(): Promise<Stack> {
       bodyLimitBytes: 1_048_576,
       logLevel: "silent",
       accessLog: false,
+      metrics: true,
       discoveryIntervalMs: 1000,
       readyNeedsInstances: true,
       acceptServiceContracts: false,

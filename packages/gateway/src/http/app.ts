@@ -9,7 +9,10 @@ import { natsRequestHeaders, REQUEST_ID } from "../headers/request-headers.js";
 import { ServiceCaller } from "../nats/call-service.js";
 import { ShadowResults } from "../shadow/shadow-results.js";
 import { ShadowRunner } from "../shadow/shadow-runner.js";
+import { HttpStats } from "../stats/http-stats.js";
 import { UpstreamStats } from "../stats/upstream-stats.js";
+import { gatewayRegistry } from "../metrics/prometheus.js";
+import type { Registry } from "prom-client";
 import { Forwarder } from "../traffic/forwarder.js";
 import { TrafficControl } from "../traffic/traffic-control.js";
 import { RouteRegistry } from "../routes/route-registry.js";
@@ -30,6 +33,7 @@ export type AppConfig = Pick<
   | "bodyLimitBytes"
   | "logLevel"
   | "accessLog"
+  | "metrics"
   | "discoveryIntervalMs"
   | "readyNeedsInstances"
   | "acceptServiceContracts"
@@ -55,9 +59,12 @@ declare module "fastify" {
     routeRegistry: RouteRegistry;
     directory: ServiceDirectory;
     natsConnected: () => boolean;
+    natsServer: () => string;
     traffic: TrafficControl;
     upstreams: UpstreamStats;
     shadowResults: ShadowResults;
+    /** The Prometheus registry /metrics serves; undefined with METRICS=false. */
+    metricsRegistry: Registry | undefined;
   }
 }
 
@@ -89,9 +96,15 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   });
   const upstreams = new UpstreamStats();
   const shadowResults = new ShadowResults();
-  const forwarder = new Forwarder(caller, traffic, upstreams, new ShadowRunner(caller, shadowResults, SHADOW_MAX_IN_FLIGHT), (message) =>
-    app.log.warn(message),
+  const forwarder = new Forwarder(
+    caller,
+    traffic,
+    config.metrics ? upstreams : undefined,
+    new ShadowRunner(caller, shadowResults, SHADOW_MAX_IN_FLIGHT),
+    (message) => app.log.warn(message),
   );
+  const http = new HttpStats();
+  if (config.metrics) recordDurations(app, http);
   const json = { ignoreUnknownFields: config.unknownFields === "ignore" };
   const directory = new ServiceDirectory(nc, {
     intervalMs: config.discoveryIntervalMs,
@@ -106,9 +119,14 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.decorate("routeRegistry", registry);
   app.decorate("directory", directory);
   app.decorate("natsConnected", () => caller.connected);
+  app.decorate("natsServer", () => nc.getServer());
   app.decorate("traffic", traffic);
   app.decorate("upstreams", upstreams);
   app.decorate("shadowResults", shadowResults);
+  app.decorate(
+    "metricsRegistry",
+    config.metrics ? gatewayRegistry({ http, upstreams, nats: caller.state, directory, traffic, shadow: shadowResults }) : undefined,
+  );
   app.decorateRequest("routeMatch", undefined);
   app.addHook("onReady", async () => {
     directory.start();
@@ -169,9 +187,11 @@ export function buildAdmin(gateway: FastifyInstance, config: AppConfig): Fastify
   app.decorate("routeRegistry", gateway.routeRegistry);
   app.decorate("directory", gateway.directory);
   app.decorate("natsConnected", gateway.natsConnected);
+  app.decorate("natsServer", gateway.natsServer);
   app.decorate("traffic", gateway.traffic);
   app.decorate("upstreams", gateway.upstreams);
   app.decorate("shadowResults", gateway.shadowResults);
+  app.decorate("metricsRegistry", gateway.metricsRegistry);
   registerAdmin(app, config);
   return app;
 }
@@ -183,7 +203,10 @@ function registerAdmin(app: FastifyInstance, config: AppConfig): void {
     directory: app.directory,
     traffic: app.traffic,
     upstreams: app.upstreams,
+    shadowResults: app.shadowResults,
+    metrics: app.metricsRegistry,
     natsConnected: () => app.natsConnected(),
+    natsServer: () => app.natsServer(),
     readyNeedsInstances: config.readyNeedsInstances,
   });
   trafficRoutes(app, {
@@ -218,6 +241,18 @@ function createApp(config: AppConfig): FastifyInstance {
     replyWithError(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`), request, reply),
   );
   return app;
+}
+
+/**
+ * Times every answered request for http_server_request_duration_seconds, labelled with the route
+ * template that matched (Fastify's own for the admin endpoints), "" when none did.
+ */
+function recordDurations(app: FastifyInstance, http: HttpStats): void {
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeMatch?.route.template.source ?? (request.routeOptions.url === "*" ? "" : (request.routeOptions.url ?? ""));
+    http.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
 }
 
 function pathOf(request: FastifyRequest): string {

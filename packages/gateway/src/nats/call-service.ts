@@ -6,7 +6,7 @@ import { RequestMux } from "./request-mux.js";
 
 /** Sends a request to a service subject and turns every NATS outcome into bytes or a GatewayError. */
 export class ServiceCaller {
-  private readonly state: ConnectionState;
+  readonly state: ConnectionState;
   private readonly mux: RequestMux;
 
   constructor(

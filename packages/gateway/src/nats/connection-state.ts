@@ -6,6 +6,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
  */
 export class ConnectionState {
   private up = true;
+  disconnects = 0;
+  reconnects = 0;
 
   /** `onDisconnect` runs when the connection drops: replies due over it will never come. */
   constructor(
@@ -23,9 +25,12 @@ export class ConnectionState {
     for await (const status of this.nc.status()) {
       if (status.type === "disconnect") {
         this.up = false;
+        this.disconnects++;
         this.onDisconnect();
+      } else if (status.type === "reconnect") {
+        this.up = true;
+        this.reconnects++;
       }
-      else if (status.type === "reconnect") this.up = true;
     }
   }
 }

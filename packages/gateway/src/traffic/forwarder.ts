@@ -24,7 +24,8 @@ export class Forwarder {
   constructor(
     private readonly caller: ServiceCaller,
     private readonly traffic: TrafficControl,
-    private readonly stats: UpstreamStats,
+    /** Undefined with METRICS=false: nothing is counted. */
+    private readonly stats: UpstreamStats | undefined,
     private readonly shadows: ShadowRunner,
     private readonly warn: (message: string) => void,
   ) {}
@@ -44,24 +45,26 @@ export class Forwarder {
   /** Resolves with the reply, an error reply included; rejects with a GatewayError when none came. */
   private async send(route: Route, plan: RoutePlan | undefined, target: string | undefined, payload: Uint8Array, headers: MsgHdrs): Promise<Msg> {
     const subject = target === undefined ? route.subject : plan!.subjectOf(target);
-    const pending = this.stats.of(route.method, target ?? "");
+    const pending = this.stats?.of(route.method, target ?? "");
     const started = performance.now();
-    pending.inFlight++;
+    if (pending !== undefined) pending.inFlight++;
     try {
       const reply = await this.caller.request(subject, payload, headers);
-      const answeredBy = reply.headers?.get(Headers.deployment) || target || "";
-      this.stats.of(route.method, answeredBy).record(replyOutcome(reply), performance.now() - started, Date.now());
+      if (this.stats !== undefined) {
+        const answeredBy = reply.headers?.get(Headers.deployment) || target || "";
+        this.stats.of(route.method, answeredBy).record(replyOutcome(reply), performance.now() - started, Date.now());
+      }
       return reply;
     } catch (err) {
       if (target !== undefined && GatewayError.is(err) && err.code === "NO_SERVICE") {
-        pending.fallbacks++;
+        if (pending !== undefined) pending.fallbacks++;
         this.logFallback(route, target);
         return this.send(route, undefined, undefined, payload, headers);
       }
-      pending.record(failureOutcome(err), performance.now() - started, Date.now());
+      pending?.record(failureOutcome(err), performance.now() - started, Date.now());
       throw err;
     } finally {
-      pending.inFlight--;
+      if (pending !== undefined) pending.inFlight--;
     }
   }
 
