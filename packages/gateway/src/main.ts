@@ -1,10 +1,12 @@
-import { connect } from "@nats-io/transport-node";
+import { connect, nuid } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
 import { ConfigError } from "@switchyard/protocol";
+import { startTracing } from "@switchyard/telemetry";
 import type { FastifyInstance } from "fastify";
 import { loadConfig } from "./config.js";
 import { buildAdmin, buildGateway } from "./http/app.js";
 import { RouteError } from "./routes/route.js";
+import { GATEWAY_VERSION } from "./version.js";
 
 let config;
 try {
@@ -17,9 +19,11 @@ try {
 
 const nc = await connect(config.nats);
 const appConfig = { ...config, adminOnMainPort: config.adminPort === undefined };
+// On only when the OTLP variables are set; off, no span is made at all.
+const tracing = startTracing({ serviceName: "switchyard-gateway", serviceVersion: GATEWAY_VERSION, attributes: { "service.instance.id": nuid.next() } });
 let app: FastifyInstance;
 try {
-  app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: appConfig });
+  app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: appConfig, tracer: tracing?.tracer });
 } catch (err) {
   if (!(err instanceof RouteError)) throw err;
   console.error(`switchyard-gateway: the contracts' routes are invalid: ${err.message}`);
@@ -36,7 +40,7 @@ if (config.adminPort !== undefined) {
   await admin.listen({ port: config.adminPort, host: config.host });
   apps.push(admin);
 }
-app.log.info(`NATS ${nc.getServer()}`);
+app.log.info(`NATS ${nc.getServer()}${tracing === undefined ? "" : "; tracing: spans exported over OTLP/HTTP"}`);
 
 // Stop taking connections, let requests in flight finish, then drain NATS so no reply is lost.
 // The listeners stay: a second signal must not kill the drain the first one started.
@@ -48,6 +52,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     app.log.info(`${signal}: closing`);
     void Promise.all(apps.map((a) => a.close()))
       .then(() => nc.drain())
+      .then(() => tracing?.shutdown())
       .then(
         () => process.exit(0),
         (err: unknown) => {

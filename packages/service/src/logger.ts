@@ -1,10 +1,17 @@
-/** The little a service needs to log; console by default, pino or anything else fits. */
+import { jsonLogger } from "@switchyard/telemetry";
+
+/** The little a service needs to log; JSON lines by default, anything else fits. */
 export interface Logger {
   info(message: string): void;
-  error(message: string, err?: unknown): void;
+  /** `fields` names what the line is about: reqId and trace_id for a request. */
+  error(message: string, err?: unknown, fields?: Record<string, string>): void;
 }
 
-export const consoleLogger: Logger = {
-  info: (message) => console.log(message),
-  error: (message, err) => console.error(message, err ?? ""),
-};
+/** One JSON object a line, in pino's shape, as every Switchyard process logs. */
+export function defaultLogger(name: string): Logger {
+  const log = jsonLogger(name);
+  return {
+    info: (message) => log.info(message),
+    error: (message, err, fields) => log.error({ ...fields, ...(err === undefined ? {} : { err }) }, message),
+  };
+}

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { natsOptionsFromEnv } from "@switchyard/protocol";
-import { consoleLogger, type Logger } from "./logger.js";
+import { defaultLogger, type Logger } from "./logger.js";
 import type { RunningService } from "./serve.js";
 
 /**
@@ -10,7 +10,7 @@ import type { RunningService } from "./serve.js";
 export async function runService(
   name: string,
   start: (nc: NatsConnection) => Promise<RunningService>,
-  logger: Logger = consoleLogger,
+  logger: Logger = defaultLogger(name),
 ): Promise<void> {
   const nc = await connect(await natsOptionsFromEnv(process.env, name));
   const service = await start(nc);

@@ -18,7 +18,9 @@ import {
 } from "@switchyard/protocol";
 import { ServiceError } from "./service-error.js";
 import type { HandlerContext, ServiceImpl } from "./service-impl.js";
-import { consoleLogger, type Logger } from "./logger.js";
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
+import { parentContext, RPC_SYSTEM, SpanAttr, startTracing, traceIdOf, type Tracing } from "@switchyard/telemetry";
+import { defaultLogger, type Logger } from "./logger.js";
 
 export interface ServeOptions<Methods extends GenServiceMethods> {
   nc: NatsConnection;
@@ -38,6 +40,7 @@ export interface ServeOptions<Methods extends GenServiceMethods> {
   deployment?: string;
   /** Extra metadata; `language`, `contract` and `deployment` are set by the SDK. */
   metadata?: Record<string, string>;
+  /** JSON lines named after the deployment by default. */
   logger?: Logger;
 }
 
@@ -53,11 +56,12 @@ export interface RunningService {
 export async function serve<Methods extends GenServiceMethods>(
   options: ServeOptions<Methods>,
 ): Promise<RunningService> {
-  const { nc, service, implementation, logger = consoleLogger } = options;
+  const { nc, service, implementation } = options;
   const contract = contractDescriptors(service.file);
   const revision = process.env["BUILD_REVISION"];
   const deployment = options.deployment ?? deploymentFromEnv(process.env, `${options.name}-ts`);
   if (!DEPLOYMENT_NAME.test(deployment)) throw new ConfigError("SWITCHYARD_DEPLOYMENT", `"${deployment}" is not a deployment name`);
+  const logger = options.logger ?? defaultLogger(deployment);
   const svc = await new Svcm(nc).add({
     name: options.name,
     version: options.version,
@@ -80,6 +84,12 @@ export async function serve<Methods extends GenServiceMethods>(
     callback: (_err, msg) => void msg.respond(contract.bytes),
   });
 
+  // On only when the OTLP variables are set; off, no span is made at all.
+  const tracing = startTracing({
+    serviceName: deployment,
+    serviceVersion: options.version,
+    attributes: { "service.instance.id": svc.info().id, [SpanAttr.deployment]: deployment },
+  });
   const inflight = new Set<Promise<void>>();
   const replies = new Replies(deployment);
   for (const method of service.methods) {
@@ -97,7 +107,9 @@ export async function serve<Methods extends GenServiceMethods>(
         queue: endpoint.queue,
         handler: (_err, msg) => {
           const start = performance.now();
+          const span = tracing === undefined ? undefined : startSpan(tracing.tracer, msg, method, endpoint.queue, deployment);
           const done = handle(method, handler, implementation, msg, replies, logger).then((error) => {
+            if (span !== undefined) endSpan(span, error);
             inflight.delete(done);
             if (counters !== undefined) count(counters, performance.now() - start, error);
           });
@@ -118,6 +130,7 @@ export async function serve<Methods extends GenServiceMethods>(
       // Draining the endpoint subscriptions lets messages already delivered reach their handlers.
       await Promise.all([svc.stop(), descriptors.drain()]);
       await Promise.allSettled([...inflight]);
+      await shutdownTracing(tracing, logger);
     },
   };
 }
@@ -211,7 +224,7 @@ async function handle(
     msg.respond(toBinary(method.output, create(method.output, reply as never)), { headers: context.replyHeaders ?? replies.plain });
     return undefined;
   } catch (err) {
-    const error = toServiceError(err, method, logger);
+    const error = toServiceError(err, method, msg, logger);
     try {
       respondError(msg, error, replies.headers());
     } catch (replyErr) {
@@ -235,9 +248,9 @@ const UNAVAILABLE_ERRORS = new Set([
   "JetStreamNotEnabled",
 ]);
 
-function toServiceError(err: unknown, method: DescMethod, logger: Logger): ServiceError {
+function toServiceError(err: unknown, method: DescMethod, msg: ServiceMsg, logger: Logger): ServiceError {
   if (ServiceError.is(err)) return err;
-  logger.error(`${methodSubject(method)} failed`, err);
+  logger.error(`${methodSubject(method)} failed`, err, requestFields(msg));
   if (err instanceof Error && UNAVAILABLE_ERRORS.has(err.name)) {
     return new ServiceError("UNAVAILABLE", "a backing system is unavailable; retry shortly");
   }
@@ -248,6 +261,56 @@ function respondError(msg: ServiceMsg, err: ServiceError, h: MsgHdrs): void {
   h.set(Headers.errorReason, err.code);
   if (err.field !== undefined) h.set(Headers.errorField, headerSafe(err.field));
   msg.respondError(errorStatus(err.code), headerSafe(err.message), undefined, { headers: h });
+}
+
+/** What a log line about one request names: its request id and trace id, when it has them. */
+function requestFields(msg: ServiceMsg): Record<string, string> {
+  const reqId = msg.headers?.get(Headers.requestId);
+  const traceId = traceIdOf(msg.headers?.get(Headers.traceparent));
+  return { ...(reqId ? { reqId } : {}), ...(traceId ? { trace_id: traceId } : {}) };
+}
+
+/**
+ * The consumer span of one request, continuing the trace the gateway's NATS span started, named
+ * and attributed as OpenTelemetry's messaging conventions say.
+ */
+function startSpan(tracer: Tracer, msg: ServiceMsg, method: DescMethod, queue: string, deployment: string): Span {
+  const h = msg.headers;
+  return tracer.startSpan(
+    `process ${msg.subject}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        [SpanAttr.messagingSystem]: "nats",
+        [SpanAttr.messagingOperationName]: "process",
+        [SpanAttr.messagingOperationType]: "process",
+        [SpanAttr.messagingDestination]: msg.subject,
+        [SpanAttr.messagingConsumerGroup]: queue,
+        [SpanAttr.rpcSystem]: RPC_SYSTEM,
+        [SpanAttr.rpcService]: method.parent.typeName,
+        [SpanAttr.rpcMethod]: method.name,
+        [SpanAttr.deployment]: deployment,
+      },
+    },
+    parentContext(h?.get(Headers.traceparent) || undefined, h?.get(Headers.tracestate) || undefined),
+  );
+}
+
+/** An error reply is `error.type` its code; the span is an error only when the code is a 5xx. */
+function endSpan(span: Span, error: ServiceError | undefined): void {
+  if (error !== undefined) {
+    span.setAttribute(SpanAttr.errorType, error.code);
+    if (errorStatus(error.code) >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+async function shutdownTracing(tracing: Tracing | undefined, logger: Logger): Promise<void> {
+  try {
+    await tracing?.shutdown();
+  } catch (err) {
+    logger.error("tracing: the last spans could not be exported", err);
+  }
 }
 
 /** Messages may quote client input (an id from a URL); a header value cannot hold control characters. */

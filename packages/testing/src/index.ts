@@ -8,3 +8,4 @@ export {
   type TargetOptions,
 } from "./command-process.js";
 export { freePort } from "./free-port.js";
+export { startOtlpReceiver, SpanKindCode, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";

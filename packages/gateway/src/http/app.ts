@@ -1,5 +1,8 @@
 import { toBinary, type DescService } from "@bufbuild/protobuf";
-import { nuid, type NatsConnection } from "@nats-io/transport-node";
+import { nuid, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import type { Span, Tracer } from "@opentelemetry/api";
+import { Headers } from "@switchyard/protocol";
+import { traceIdOf, traceparentOf } from "@switchyard/telemetry";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { GatewayConfig } from "../config.js";
 import { ServiceDirectory } from "../discovery/service-directory.js";
@@ -17,6 +20,9 @@ import { Forwarder } from "../traffic/forwarder.js";
 import { TrafficControl } from "../traffic/traffic-control.js";
 import { RouteRegistry } from "../routes/route-registry.js";
 import type { RouteMatch, RouteTable } from "../routes/route-table.js";
+import type { Route } from "../routes/route.js";
+import { GATEWAY_VERSION } from "../version.js";
+import { endClientSpan, endServerSpan, startClientSpan, startServerSpan } from "./request-tracing.js";
 import { requestFromJson } from "../transcode/json-request.js";
 import { replyToJson } from "../transcode/json-reply.js";
 import { isProtobuf, PROTOBUF_TYPES, wantsProtobuf } from "../transcode/media-types.js";
@@ -48,11 +54,15 @@ export interface GatewayOptions {
   /** The contracts' services; every google.api.http rule on their RPCs becomes a route. */
   services: Iterable<DescService>;
   config: AppConfig;
+  /** Traces requests when given: the process's tracer, made only when OTLP export is configured. */
+  tracer?: Tracer | undefined;
 }
 
 declare module "fastify" {
   interface FastifyRequest {
     routeMatch: Extract<RouteMatch, { kind: "found" }> | undefined;
+    /** The request's HTTP server span, when tracing is on. */
+    span: Span | undefined;
   }
   interface FastifyInstance {
     readonly routeTable: RouteTable;
@@ -73,9 +83,9 @@ const SHADOW_MAX_IN_FLIGHT = 1000;
 
 /** The gateway's HTTP side: admin endpoints, and one catch-all route in front of the route table. */
 export function buildGateway(options: GatewayOptions): FastifyInstance {
-  const { nc, config } = options;
+  const { nc, config, tracer } = options;
   const app = createApp(config);
-  const openApi = openApiSource(() => buildOpenApi(registry.table.routes, { title: "Switchyard gateway", version: "0.1.0" }));
+  const openApi = openApiSource(() => buildOpenApi(registry.table.routes, { title: "Switchyard gateway", version: GATEWAY_VERSION }));
   const registry = new RouteRegistry(
     [...options.services],
     {
@@ -128,6 +138,13 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     config.metrics ? gatewayRegistry({ http, upstreams, nats: caller.state, directory, traffic, shadow: shadowResults }) : undefined,
   );
   app.decorateRequest("routeMatch", undefined);
+  app.decorateRequest("span", undefined);
+  if (tracer !== undefined) {
+    app.addHook("onResponse", (request, reply, done) => {
+      if (request.span !== undefined) endServerSpan(request.span, reply);
+      done();
+    });
+  }
   app.addHook("onReady", async () => {
     directory.start();
     traffic.start();
@@ -152,6 +169,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     // not an async one: this runs on every request.
     onRequest: (request, _reply, done) => {
       const match = registry.table.match(request.method, pathOf(request));
+      if (tracer !== undefined) request.span = startServerSpan(tracer, request, match.kind === "found" ? match.route : undefined);
       if (match.kind === "found") {
         request.routeMatch = match;
         done();
@@ -169,7 +187,11 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       const payload = isProtobuf(request.headers["content-type"])
         ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
         : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
-      const answer = await forwarder.forward(route, payload, natsRequestHeaders(request.headers, request.id), request.headers, params);
+      const headers = natsRequestHeaders(request.headers, request.id);
+      const answer =
+        tracer === undefined
+          ? await forwarder.forward(route, payload, headers, request.headers, params)
+          : await tracedForward(tracer, request.span!, () => forwarder.forward(route, payload, headers, request.headers, params), route, headers);
       const http = httpFromReply(answer.headers);
       reply.code(http.status).headers(http.headers).header("x-request-id", request.id);
       const binary = wantsProtobuf(request.headers.accept);
@@ -230,8 +252,14 @@ function createApp(config: AppConfig): FastifyInstance {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : nuid.next();
     },
     // Without an access log, one logger for every request rather than a child each (about 2 µs a
-    // request): the few lines logged per request name the request id themselves.
-    ...(config.accessLog ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
+    // request): the few lines logged per request name the request id themselves. With one, a
+    // request's lines carry the trace id the client sent.
+    childLoggerFactory: config.accessLog
+      ? (logger, bindings, options, raw) => {
+          const traceId = traceIdOf(typeof raw.headers["traceparent"] === "string" ? raw.headers["traceparent"] : undefined);
+          return logger.child(traceId === undefined ? bindings : { ...bindings, trace_id: traceId }, options);
+        }
+      : (logger: FastifyBaseLogger) => logger,
     return503OnClosing: true,
     // A URL the router cannot decode never reaches a route: answer it like every other error.
     frameworkErrors: (err, request, reply) => replyWithError(err, request, reply),
@@ -241,6 +269,21 @@ function createApp(config: AppConfig): FastifyInstance {
     replyWithError(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`), request, reply),
   );
   return app;
+}
+
+/** The NATS request inside its client span, whose context the service continues. */
+async function tracedForward(tracer: Tracer, server: Span, forward: () => Promise<Msg>, route: Route, headers: MsgHdrs): Promise<Msg> {
+  const span = startClientSpan(tracer, server, route);
+  headers.set(Headers.traceparent, traceparentOf(span));
+  try {
+    const answer = await forward();
+    endClientSpan(span, { deployment: answer.headers?.get(Headers.deployment) });
+    return answer;
+  } catch (err) {
+    const error = GatewayError.is(err) ? err : undefined;
+    endClientSpan(span, { errorCode: error?.code ?? "GATEWAY_INTERNAL", serverError: (error?.status ?? 500) >= 500 });
+    throw err;
+  }
 }
 
 /**

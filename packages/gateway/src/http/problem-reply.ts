@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { traceIdOf } from "@switchyard/telemetry";
 import { GatewayError, PROBLEM_CONTENT_TYPE, toProblem } from "../errors.js";
 
 /** Fastify's own errors, by code, in the gateway's terms. */
@@ -16,7 +17,11 @@ const fastifyCodes: Record<string, () => GatewayError> = {
 /** The one way errors leave the gateway: application/problem+json, never a stack trace. */
 export function replyWithError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toGatewayError(err);
-  if (error.code === "GATEWAY_INTERNAL") request.log.error({ err, reqId: request.id }, "unhandled gateway error");
+  if (error.code === "GATEWAY_INTERNAL") {
+    const traceparent = request.headers["traceparent"];
+    const traceId = request.span?.spanContext().traceId ?? traceIdOf(typeof traceparent === "string" ? traceparent : undefined);
+    request.log.error({ err, reqId: request.id, ...(traceId === undefined ? {} : { trace_id: traceId }) }, "unhandled gateway error");
+  }
   reply.code(error.status).type(PROBLEM_CONTENT_TYPE).header("x-request-id", request.id);
   if (error.headers !== undefined) reply.headers(error.headers);
   return reply.send(JSON.stringify(toProblem(error, request.id)));
