@@ -24,6 +24,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /** Ends the request early, as Ctrl-C does in `top`. */
+  signal?: AbortSignal;
 }
 
 /** `http://host:3000/` → `http://host:3000`; anything but an http(s) URL is a usage error. */
@@ -48,13 +50,14 @@ export async function send(base: string, path: string, options: RequestOptions):
   const url = base + path;
   let response: Response;
   let text: string;
+  const timeout = AbortSignal.timeout(options.timeoutMs);
   try {
     response = await fetch(url, {
       method: options.method,
       headers: options.headers ?? {},
       ...(options.body === undefined ? {} : { body: options.body }),
       redirect: "manual",
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]),
     });
     text = await response.text();
   } catch (err) {

@@ -1,33 +1,10 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import type { RunningService } from "@switchyard/service";
 import { startUsersService } from "@switchyard/users-ts";
-import { cli, closedPort, startStack, type Stack } from "./stack.js";
+import { cli, closedPort, startStack, subprocess, type Stack } from "./stack.js";
 
 const quiet = { info: () => undefined, error: () => undefined };
-const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-
-/** The CLI as a real process, as a user runs it: exit code and both streams. */
-async function subprocess(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env["SWITCHYARD_GATEWAY"];
-  delete env["SWITCHYARD_ADMIN"];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", main, ...args], {
-      cwd: repoRoot,
-      env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof e.code !== "number") throw err;
-    return { code: e.code, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 describe("switchyard CLI against a real gateway", () => {
   let stack: Stack;
@@ -74,20 +51,35 @@ describe("switchyard CLI against a real gateway", () => {
   });
 
   describe("services", () => {
-    it("shows each live instance with its language, id and counters", async () => {
+    it("shows each live instance with its deployment, language, id and counters", async () => {
       await cli(["call", "GET", "/", "--gateway", stack.url]);
       await stack.app.directory.refresh();
       const out = await cli(["services", "--gateway", stack.url]);
       assert.equal(out.code, 0, out.stderr);
       const lines = out.stdout.trimEnd().split("\n");
-      assert.match(lines[0]!, /^METHOD\s+PATH\s+SERVICE\s+LANGUAGE\s+VERSION\s+INSTANCE\s+REQUESTS\s+ERRORS\s+AVG MS$/);
+      assert.match(lines[0]!, /^METHOD\s+PATH\s+SERVICE\s+DEPLOYMENT\s+LANGUAGE\s+VERSION\s+INSTANCE\s+REQUESTS\s+ERRORS\s+AVG MS$/);
       const ping = lines.find((l) => /^GET\s+\/\s/.test(l));
       assert.ok(ping, out.stdout);
       const cells = ping.split(/\s+/);
-      assert.deepEqual(cells.slice(2, 6), ["users", "typescript", "1.0.0", users.id]);
-      assert.ok(Number(cells[6]) >= 1, ping);
-      assert.equal(cells[7], "0");
-      assert.match(cells[8]!, /^\d+\.\d\d$/);
+      assert.deepEqual(cells.slice(2, 7), ["users", "users-ts", "typescript", "1.0.0", users.id], "users-ts is the SDK's default deployment");
+      assert.ok(Number(cells[7]) >= 1, ping);
+      assert.equal(cells[8], "0");
+      assert.match(cells[9]!, /^\d+\.\d\d$/);
+    });
+
+    it("then one row per route and deployment, with its traffic over the last minute", async () => {
+      await cli(["call", "GET", "/", "--gateway", stack.url]);
+      const out = await cli(["services", "--gateway", stack.url]);
+      assert.equal(out.code, 0, out.stderr);
+      const [, deployments = ""] = out.stdout.split("\n\n");
+      const lines = deployments.trimEnd().split("\n");
+      assert.match(lines[0]!, /^METHOD\s+PATH\s+DEPLOYMENT\s+INSTANCES\s+WEIGHT\s+SHARE\s+RPS\s+ERR%\s+P50 MS\s+P99 MS\s+FALLBACKS$/);
+      const ping = lines.find((l) => /^GET\s+\/\s/.test(l));
+      assert.ok(ping, out.stdout);
+      // No policy: no weight; the one deployment answered every request of the last minute.
+      assert.match(ping, /^GET\s+\/\s+users-ts\s+1\s+-\s+100\.0%\s+\d+\.\d\d\s+0\.0\s+\d+\.\d\d\s+\d+\.\d\d\s+0$/);
+      const routes = stack.app.routeTable.routes.filter((r) => r.subject.startsWith("users.v1."));
+      assert.equal(lines.length - 1, routes.length, "every users route has its one deployment; inventory has none");
     });
 
     it("shows a 'no instance' row for a route nobody serves", async () => {
@@ -98,14 +90,23 @@ describe("switchyard CLI against a real gateway", () => {
       for (const route of unserved) {
         const line = lines.find((l) => l.startsWith(`${route.verb.padEnd(6)}  ${route.template.source} `));
         assert.ok(line, `${route.verb} ${route.template.source} in\n${out.stdout}`);
-        assert.match(line, /\s-\s+-\s+-\s+no instance\s+-\s+-\s+-$/);
+        assert.match(line, /\s-\s+-\s+-\s+-\s+no instance\s+-\s+-\s+-$/);
       }
     });
 
-    it("--json prints the admin reply", async () => {
+    it("--json prints the admin reply as the gateway sent it", async () => {
       const out = await cli(["services", "--json", "--gateway", stack.url]);
-      const { routes } = JSON.parse(out.stdout) as { routes: { path: string; instances: { id: string }[] }[] };
-      assert.equal(routes.find((r) => r.path === "/")?.instances[0]?.id, users.id);
+      assert.equal(out.code, 0, out.stderr);
+      const reply = JSON.parse(out.stdout) as {
+        routes: { path: string; policyRevision: unknown; instances: { id: string; uptimeSeconds: unknown }[]; deployments: { deployment: string }[] }[];
+        conflicts: unknown[];
+      };
+      assert.deepEqual(reply.conflicts, [], "fields no table shows are there too");
+      const ping = reply.routes.find((r) => r.path === "/");
+      assert.equal(ping?.instances[0]?.id, users.id);
+      assert.equal(typeof ping?.instances[0]?.uptimeSeconds, "number");
+      assert.equal(ping?.policyRevision, null);
+      assert.equal(ping?.deployments[0]?.deployment, "users-ts");
     });
   });
 
@@ -149,7 +150,7 @@ describe("switchyard CLI against a real gateway", () => {
   describe("errors", () => {
     it("an unreachable gateway is one clear line and exit 1", async () => {
       const url = `http://127.0.0.1:${await closedPort()}`;
-      for (const args of [["routes"], ["services"], ["call", "GET", "/"]]) {
+      for (const args of [["routes"], ["services"], ["call", "GET", "/"], ["traffic", "show"], ["shadow", "report"], ["top", "--once"]]) {
         const out = await cli([...args, "--gateway", url]);
         assert.equal(out.code, 1);
         assert.equal(out.stdout, "");
@@ -165,6 +166,9 @@ describe("switchyard CLI against a real gateway", () => {
       assert.equal(option.code, 2);
       assert.match(option.stderr, /unknown option '--nope'/);
       assert.equal((await cli(["--help"])).code, 0);
+      const noSubcommand = await cli(["traffic"]);
+      assert.equal(noSubcommand.code, 2);
+      assert.match(noSubcommand.stderr, /Usage: switchyard traffic[\s\S]*weights/);
     });
   });
 

@@ -1,7 +1,10 @@
-// A real gateway listening on a random port, a real nats-server behind it, and a way to run the CLI
-// in-process with its output captured.
+// A real gateway listening on a random port, a real nats-server behind it, and ways to run the CLI:
+// in-process with its output captured, and as a real process.
+import { execFile } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
 import { buildGateway, loadConfig, type AppConfig } from "@switchyard/gateway";
@@ -49,14 +52,20 @@ export interface Outcome {
   stderr: string;
 }
 
-/** The CLI as a function: what it would print, and its exit code. No SWITCHYARD_* from the caller. */
-export async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
+/**
+ * The CLI as a function: what it would print, and its exit code. No SWITCHYARD_* from the caller;
+ * stdout is not a terminal, and `stdin` is all there is to read.
+ */
+export async function cli(args: readonly string[], env: Record<string, string> = {}, stdin = ""): Promise<Outcome> {
   let stdout = "";
   let stderr = "";
   const code = await run(args, {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     env,
+    stdoutIsTTY: false,
+    readStdin: async () => stdin,
+    onInterrupt: () => () => undefined,
   });
   return { code, stdout, stderr };
 }
@@ -68,4 +77,25 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+/** The CLI as a real process, as a user runs it (stdout a pipe, not a terminal): exit code and both streams. */
+export async function subprocess(args: readonly string[]): Promise<Outcome> {
+  const env = { ...process.env };
+  delete env["SWITCHYARD_GATEWAY"];
+  delete env["SWITCHYARD_ADMIN"];
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", main, ...args], {
+      cwd: repoRoot,
+      env,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof e.code !== "number") throw err;
+    return { code: e.code, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
 }

@@ -1,24 +1,22 @@
 /** `switchyard routes`: every route with the RPC and NATS subject behind it. */
-import { fetchRoutes } from "../admin.js";
+import { fetchRoutes, type AdminTarget } from "../admin.js";
 import type { Io } from "../io.js";
 import { formatTable } from "../table.js";
 
-export interface RoutesOptions {
-  admin: string;
+export interface RoutesOptions extends AdminTarget {
   json: boolean;
-  timeoutMs: number;
 }
 
 export async function routesCommand(options: RoutesOptions, io: Io): Promise<number> {
-  const routes = await fetchRoutes(options.admin, options.timeoutMs);
+  const reply = await fetchRoutes(options);
   if (options.json) {
-    io.stdout(JSON.stringify({ routes }, null, 2) + "\n");
+    io.stdout(JSON.stringify(reply, null, 2) + "\n");
     return 0;
   }
   io.stdout(
     formatTable(
       [{ header: "METHOD" }, { header: "PATH" }, { header: "RPC" }, { header: "SUBJECT" }],
-      routes.map((r) => [r.method, r.path, r.rpc, r.subject]),
+      reply.routes.map((r) => [r.method, r.path, r.rpc, r.subject]),
     ),
   );
   return 0;
