@@ -1,9 +1,15 @@
 /**
- * `npm run bench`: the gateway against bench/src/reference.ts, both in front of one users-ts instance
- * on one nats-server, loaded alternately so the machine's noise falls on both alike. Each round
- * loads both; a ratio is the median of the rounds' ratios (see report.ts).
+ * `npm run bench`: comparisons in pairs, each pair loaded alternately in rounds so the machine's
+ * noise falls on both alike; a ratio is the median of the rounds' ratios (see report.ts).
+ * - the gateway against bench/src/reference.ts, both in front of one users-ts instance (Ping,
+ *   POST /users in JSON and in Protobuf);
+ * - POST /users with a 50/50 traffic policy between two users-ts deployments, against the same
+ *   gateway and deployments with no policy;
+ * - POST /users through the gateway as it runs (metrics on, tracing with no exporter), against a
+ *   second gateway with METRICS=false;
+ * and how long GET /metrics takes on a gateway serving 1,000 routes that have all had traffic.
  * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50),
- * BENCH_HEAP_FLAGS (V8 flags for the gateway and the reference; default the production ones),
+ * BENCH_HEAP_FLAGS (V8 flags for the gateways and the reference; default the production ones),
  * BENCH_SCENARIOS (comma-separated names or prefixes of names, e.g. "POST /users (Protobuf)"; default all).
  * A MISS against a target is reported, not an exit code; failed or non-2xx requests are (exit 1).
  */
@@ -13,8 +19,9 @@ import { startNatsServer } from "@switchyard/testing";
 import { envNumber } from "./env.js";
 import { runLoad } from "./load.js";
 import { execFileSync } from "node:child_process";
+import { measureMetricsScrape, type ScrapeReport } from "./metrics-scrape.js";
 import { cpuMs, freePort, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
-import { compare, formatTable, summarize, TARGETS, writeJson, type MeasuredRun, type ScenarioReport } from "./report.js";
+import { compare, formatScrape, formatTable, summarize, TARGETS, writeJson, type MeasuredRun, type ScenarioReport, type ScenarioTargets } from "./report.js";
 import { createUser, createUserProtobuf, ping, type Scenario } from "./requests.js";
 
 const config = {
@@ -26,6 +33,25 @@ const config = {
 const RESULTS = join(repoRoot, "bench/results/latest.json");
 /** The gateway's production V8 heap settings (see README), given to the reference too. */
 const HEAP_FLAGS = (process.env["BENCH_HEAP_FLAGS"] ?? "--max-semi-space-size=4 --max-old-space-size=96").split(" ");
+const USERS = "users.v1.UserService";
+const ALL = [ping.name, createUser.name, createUserProtobuf.name, "POST /users split 50/50", "POST /users metrics off", "GET /metrics 1000 routes"];
+
+/** One side of a comparison: a process serving HTTP, and what to do before each of its loads. */
+interface Side {
+  name: string;
+  url: string;
+  child: Child;
+  before?: () => Promise<void>;
+}
+
+/** A comparison: the subject against the baseline, on one scenario. */
+interface Comparison {
+  name: string;
+  scenario: Scenario;
+  baseline: Side;
+  subject: Side;
+  targets: ScenarioTargets;
+}
 
 // Teardown steps, run last-first, whether the bench ends, fails or is interrupted.
 const cleanup: Array<() => Promise<void>> = [];
@@ -62,65 +88,123 @@ async function bench(): Promise<void> {
   const users = track(spawnBundle("users-ts", "dist/users-ts.mjs", env));
   await waitUntil(users, () => answersPing(nats.url));
 
-  const [refPort, gwPort] = [await freePort(), await freePort()];
-  const reference = track(spawnBundle("reference", "dist/bench-reference.mjs", { ...env, PORT: `${refPort}`, HOST: "127.0.0.1" }, HEAP_FLAGS));
-  const gateway = track(
-    spawnBundle("gateway", "dist/gateway.mjs", { ...env, PORT: `${gwPort}`, HOST: "127.0.0.1", LOG_LEVEL: "warn" }, HEAP_FLAGS),
-  );
-  const targets = [
-    { name: "reference", child: reference, url: `http://127.0.0.1:${refPort}` },
-    { name: "gateway", child: gateway, url: `http://127.0.0.1:${gwPort}` },
-  ] as const;
-  await Promise.all(targets.map((t) => waitUntil(t.child, () => httpOk(`${t.url}/`))));
-
-  const sampler = new RssSampler(targets.map((t) => t.child.pid));
+  const reference = await startHttp("reference", "dist/bench-reference.mjs", env);
+  const gateway = await startHttp("gateway", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn" });
+  const sampler = new RssSampler([reference.child.pid, gateway.child.pid]);
   cleanup.push(async () => sampler.stop());
 
   const reports: ScenarioReport[] = [];
   const failures: string[] = [];
-  for (const scenario of selectedScenarios()) {
-    console.error(`\n${scenario.name}`);
-    for (const t of targets) sampler.takePeak(t.child.pid); // start this scenario's window
+  const wanted = selection();
 
-    const runs: Record<(typeof targets)[number]["name"], MeasuredRun[]> = { reference: [], gateway: [] };
-    const load = async (t: (typeof targets)[number], seconds: number, label: string): Promise<MeasuredRun> => {
-      const cpuBefore = cpuMs(t.child.pid);
-      const run = await runLoad(t.url, scenario, config.connections, seconds);
-      if (t.child.exited()) throw new Error(`${t.name} died during the load:\n${t.child.stderrTail()}`);
-      const result = { ...run, cpuUsPerRequest: ((cpuMs(t.child.pid) - cpuBefore) * 1000) / Math.max(1, run.total) };
-      console.error(`  ${label.padEnd(9)} ${t.name.padEnd(9)} ${describe(result)}`);
-      if (result.errors > 0 || result.non2xx > 0) failures.push(`${scenario.name} ${t.name} ${label}: ${describe(result)}`);
-      return result;
-    };
-
-    for (const t of targets) await load(t, config.warmupS, "warm-up");
-    // Rounds alternate which target goes first: the service slows as its store fills, and within
-    // a round the second target would always meet the fuller store.
-    for (let round = 1; round <= config.rounds; round++) {
-      for (const t of round % 2 === 1 ? targets : [...targets].reverse()) {
-        runs[t.name].push(await load(t, config.durationS, `round ${round}`));
-      }
-    }
-    reports.push(
-      compare(
-        scenario.name,
-        summarize(runs.reference, sampler.takePeak(reference.pid)),
-        summarize(runs.gateway, sampler.takePeak(gateway.pid)),
-        // Passing bytes through, the gateway does what the reference does: it must keep up fully.
-        { minThroughputRatio: scenario === createUserProtobuf ? 1.0 : TARGETS.minThroughputRatio },
-      ),
-    );
+  for (const scenario of [ping, createUser, createUserProtobuf]) {
+    if (!wanted(scenario.name)) continue;
+    // Passing bytes through, the gateway does what the reference does: it must keep up fully.
+    const min = scenario === createUserProtobuf ? 1.0 : TARGETS.minThroughputRatio;
+    reports.push(await run({ name: scenario.name, scenario, baseline: reference, subject: gateway, targets: { minThroughputRatio: min } }, sampler, failures));
   }
 
+  const split = "POST /users split 50/50";
+  if (wanted(split)) {
+    // A second deployment for the whole comparison: without a policy the shared queue group spreads
+    // over both, with it the gateway picks one per request. The same processes serve both sides.
+    const second = track(spawnBundle("users-ts (users-b)", "dist/users-ts.mjs", { ...env, SWITCHYARD_DEPLOYMENT: "users-b" }));
+    await waitUntil(second, () => answersPing(nats.url));
+    const policy = (body: unknown) => async () => {
+      const res = await fetch(`${gateway.url}/_/traffic/${USERS}`, body === undefined ? { method: "DELETE" } : jsonPut(body));
+      if (res.status !== 200) throw new Error(`traffic policy: ${res.status} ${await res.text()}`);
+    };
+    reports.push(
+      await run(
+        {
+          name: split,
+          scenario: createUser,
+          baseline: { ...gateway, name: "no policy", before: policy(undefined) },
+          subject: { ...gateway, name: "split", before: policy({ policy: { weights: { "users-ts": 50, "users-b": 50 } } }) },
+          targets: { minThroughputRatio: 0.95 },
+        },
+        sampler,
+        failures,
+      ),
+    );
+    await policy(undefined)();
+    await second.stop();
+  }
+
+  const bare = "POST /users metrics off";
+  if (wanted(bare)) {
+    const off = await startHttp("gateway (METRICS=false)", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn", METRICS: "false" });
+    const offSampler = new RssSampler([off.child.pid]);
+    reports.push(
+      await run(
+        {
+          name: bare,
+          scenario: createUser,
+          baseline: { ...off, name: "off" },
+          subject: { ...gateway, name: "on" },
+          targets: { minThroughputRatio: 0.97 },
+        },
+        sampler,
+        failures,
+      ),
+    );
+    offSampler.stop();
+    await off.child.stop();
+  }
+
+  let scrape: ScrapeReport | undefined;
+  if (wanted("GET /metrics 1000 routes")) scrape = await measureMetricsScrape(nats, 1_000);
+
   console.log(`\n${formatTable(reports)}`);
-  await writeJson(RESULTS, { date: new Date().toISOString(), node: process.version, config, scenarios: reports, failures });
+  if (scrape !== undefined) console.log(formatScrape(scrape));
+  await writeJson(RESULTS, { date: new Date().toISOString(), node: process.version, config, scenarios: reports, scrape, failures });
   console.log(`\nresults: ${RESULTS}`);
   if (failures.length > 0) throw new Error(`requests failed, the numbers above are not valid:\n  ${failures.join("\n  ")}`);
+
+  async function startHttp(name: string, bundle: string, childEnv: Record<string, string>): Promise<Side> {
+    const port = await freePort();
+    const child = track(spawnBundle(name, bundle, { ...childEnv, PORT: `${port}`, HOST: "127.0.0.1" }, HEAP_FLAGS));
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntil(child, () => httpOk(`${url}/`));
+    return { name, url, child };
+  }
+}
+
+/** Warm-up, then rounds alternating which side goes first: the store fills and the second would always meet it fuller. */
+async function run(c: Comparison, sampler: RssSampler, failures: string[]): Promise<ScenarioReport> {
+  console.error(`\n${c.name}: ${c.subject.name} against ${c.baseline.name}`);
+  const sides = [c.baseline, c.subject];
+  for (const side of sides) sampler.takePeak(side.child.pid); // start this comparison's window
+  const runs = new Map<Side, MeasuredRun[]>(sides.map((s) => [s, []]));
+  const load = async (side: Side, seconds: number, label: string): Promise<MeasuredRun> => {
+    await side.before?.();
+    const cpuBefore = cpuMs(side.child.pid);
+    const result = await runLoad(side.url, c.scenario, config.connections, seconds);
+    if (side.child.exited()) throw new Error(`${side.child.name} died during the load:\n${side.child.stderrTail()}`);
+    const measured = { ...result, cpuUsPerRequest: ((cpuMs(side.child.pid) - cpuBefore) * 1000) / Math.max(1, result.total) };
+    console.error(`  ${label.padEnd(9)} ${side.name.padEnd(10)} ${describe(measured)}`);
+    if (measured.errors > 0 || measured.non2xx > 0) failures.push(`${c.name} ${side.name} ${label}: ${describe(measured)}`);
+    return measured;
+  };
+  for (const side of sides) await load(side, config.warmupS, "warm-up");
+  for (let round = 1; round <= config.rounds; round++) {
+    for (const side of round % 2 === 1 ? sides : [...sides].reverse()) runs.get(side)!.push(await load(side, config.durationS, `round ${round}`));
+  }
+  return compare(
+    c.name,
+    { name: c.baseline.name, summary: summarize(runs.get(c.baseline)!, sampler.takePeak(c.baseline.child.pid)) },
+    { name: c.subject.name, summary: summarize(runs.get(c.subject)!, sampler.takePeak(c.subject.child.pid)) },
+    c.targets,
+  );
 }
 
 function track(child: Child): Child {
   cleanup.push(() => child.stop());
   return child;
+}
+
+function jsonPut(body: unknown): RequestInit {
+  return { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
 }
 
 async function answersPing(url: string): Promise<boolean> {
@@ -139,12 +223,13 @@ function describe(r: MeasuredRun): string {
   return `${r.reqPerSec.toFixed(0)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${cpu}  (${r.total} requests)${bad}`;
 }
 
-function selectedScenarios(): Scenario[] {
-  const all = [ping, createUser, createUserProtobuf];
+
+/** Whether BENCH_SCENARIOS asks for a comparison (all when unset). */
+function selection(): (name: string) => boolean {
   const wanted = process.env["BENCH_SCENARIOS"];
-  if (wanted === undefined || wanted === "") return all;
+  if (wanted === undefined || wanted === "") return () => true;
   const names = wanted.split(",").map((n) => n.trim());
-  const chosen = all.filter((s) => names.some((n) => s.name === n || s.name.startsWith(n)));
-  if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matches none of: ${all.map((s) => s.name).join(" | ")}`);
-  return chosen;
+  const matches = (name: string) => names.some((n) => name === n || name.startsWith(n));
+  if (!ALL.some(matches)) throw new Error(`BENCH_SCENARIOS matches none of: ${ALL.join(" | ")}`);
+  return matches;
 }

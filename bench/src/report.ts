@@ -3,11 +3,17 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { RunResult } from "./load.js";
 
-export const TARGETS = { minThroughputRatio: 0.9, maxP99Ratio: 1.1, maxRssMb: 100 } as const;
+export const TARGETS = { minThroughputRatio: 0.9, maxP99Ratio: 1.1, maxRssMb: 100, maxScrapeMs: 50 } as const;
 
 export interface ScenarioTargets {
-  /** Gateway req/s over the reference's at least this (0.9 transcoding; 1.0 passthrough). */
+  /** Subject req/s over the baseline's at least this (gateway/reference: 0.9 transcoding, 1.0 passthrough). */
   minThroughputRatio: number;
+}
+
+/** One side of a comparison, named as the table shows it. */
+export interface NamedSummary {
+  name: string;
+  summary: TargetSummary;
 }
 
 /** One load run, with the CPU time the target spent per request during it. */
@@ -24,8 +30,10 @@ export interface TargetSummary {
 
 export interface ScenarioReport {
   scenario: string;
-  reference: TargetSummary;
-  gateway: TargetSummary;
+  /** The side a ratio divides by: the reference, no policy, metrics off. */
+  baseline: NamedSummary;
+  /** The side measured against it: the gateway, a split policy, metrics on. */
+  subject: NamedSummary;
   ratios: { reqPerSec: number; p99: number; cpuPerRequest: number };
   targets: ScenarioTargets;
   checks: { throughput: boolean; p99: boolean; rss: boolean };
@@ -38,13 +46,13 @@ export function median(values: number[]): number {
 }
 
 /**
- * The median over rounds of gateway/reference within a round. Both targets of a round ran back to
+ * The median over rounds of subject/baseline within a round. Both sides of a round ran back to
  * back against the same store and machine; across rounds the store grows and the machine's load
  * moves, so a ratio of the two sides' medians can pair a fast round of one with a slow one of the
  * other.
  */
-export function pairedRatio(gateway: MeasuredRun[], reference: MeasuredRun[], value: (r: MeasuredRun) => number): number {
-  return median(gateway.map((g, i) => value(g) / value(reference[i]!)));
+export function pairedRatio(subject: MeasuredRun[], baseline: MeasuredRun[], value: (r: MeasuredRun) => number): number {
+  return median(subject.map((g, i) => value(g) / value(baseline[i]!)));
 }
 
 export function summarize(runs: MeasuredRun[], peakRssBytes: number): TargetSummary {
@@ -60,35 +68,36 @@ export function summarize(runs: MeasuredRun[], peakRssBytes: number): TargetSumm
 
 export function compare(
   scenario: string,
-  reference: TargetSummary,
-  gateway: TargetSummary,
+  baseline: NamedSummary,
+  subject: NamedSummary,
   targets: ScenarioTargets = { minThroughputRatio: TARGETS.minThroughputRatio },
 ): ScenarioReport {
+  const [b, s] = [baseline.summary.runs, subject.summary.runs];
   const ratios = {
-    reqPerSec: pairedRatio(gateway.runs, reference.runs, (r) => r.reqPerSec),
-    p99: pairedRatio(gateway.runs, reference.runs, (r) => r.p99Ms),
-    cpuPerRequest: pairedRatio(gateway.runs, reference.runs, (r) => r.cpuUsPerRequest),
+    reqPerSec: pairedRatio(s, b, (r) => r.reqPerSec),
+    p99: pairedRatio(s, b, (r) => r.p99Ms),
+    cpuPerRequest: pairedRatio(s, b, (r) => r.cpuUsPerRequest),
   };
   return {
     scenario,
-    reference,
-    gateway,
+    baseline,
+    subject,
     ratios,
     targets,
     checks: {
       throughput: ratios.reqPerSec >= targets.minThroughputRatio,
       p99: ratios.p99 <= TARGETS.maxP99Ratio,
-      rss: gateway.peakRssMb <= TARGETS.maxRssMb,
+      rss: subject.summary.peakRssMb <= TARGETS.maxRssMb,
     },
   };
 }
 
 export function formatTable(reports: ScenarioReport[]): string {
-  const rows = [["scenario", "target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "peak RSS MB"]];
+  const rows = [["scenario", "side", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "peak RSS MB"]];
   for (const r of reports) {
-    for (const [target, s] of [["reference", r.reference], ["gateway", r.gateway]] as const) {
+    for (const { name, summary: s } of [r.baseline, r.subject]) {
       const cells = [s.reqPerSec.toFixed(0), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.cpuUsPerRequest.toFixed(1), s.peakRssMb.toFixed(1)];
-      rows.push([r.scenario, target, ...cells]);
+      rows.push([r.scenario, name, ...cells]);
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -97,19 +106,29 @@ export function formatTable(reports: ScenarioReport[]): string {
 
   const mark = (ok: boolean): string => (ok ? "PASS" : "MISS");
   for (const r of reports) {
-    out.push(`${r.scenario}: gateway/reference`);
+    out.push(`${r.scenario}: ${r.subject.name}/${r.baseline.name}`);
     out.push(`  req/s ${r.ratios.reqPerSec.toFixed(3)}x (target >= ${r.targets.minThroughputRatio}x)  ${mark(r.checks.throughput)}`);
     out.push(`  p99   ${r.ratios.p99.toFixed(3)}x (target <= ${TARGETS.maxP99Ratio}x)  ${mark(r.checks.p99)}`);
     out.push(`  CPU per request ${r.ratios.cpuPerRequest.toFixed(3)}x`);
-    out.push(`  gateway RSS ${r.gateway.peakRssMb.toFixed(1)} MB (target <= ${TARGETS.maxRssMb} MB)  ${mark(r.checks.rss)}`);
+    out.push(`  ${r.subject.name} RSS ${r.subject.summary.peakRssMb.toFixed(1)} MB (target <= ${TARGETS.maxRssMb} MB)  ${mark(r.checks.rss)}`);
   }
   const json = reports.find((r) => r.scenario === "POST /users");
   const proto = reports.find((r) => r.scenario === "POST /users (Protobuf)");
   if (json !== undefined && proto !== undefined) {
     out.push("POST /users through the gateway: Protobuf passthrough/JSON");
-    out.push(`  req/s ${(proto.gateway.reqPerSec / json.gateway.reqPerSec).toFixed(3)}x  p99 ${(proto.gateway.p99Ms / json.gateway.p99Ms).toFixed(3)}x`);
+    const [p, j] = [proto.subject.summary, json.subject.summary];
+    out.push(`  req/s ${(p.reqPerSec / j.reqPerSec).toFixed(3)}x  p99 ${(p.p99Ms / j.p99Ms).toFixed(3)}x`);
   }
   return out.join("\n");
+}
+
+/** The /metrics timing, against its target. */
+export function formatScrape(r: { routes: number; samples: number; bytes: number; medianMs: number; maxMs: number; scrapes: number }): string {
+  const ok = r.medianMs < TARGETS.maxScrapeMs;
+  return (
+    `GET /metrics with ${r.routes.toLocaleString("en")} routes that all had traffic: ${r.samples} samples, ${(r.bytes / 1024).toFixed(0)} KiB\n` +
+    `  median ${r.medianMs.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms over ${r.scrapes} scrapes (target median < ${TARGETS.maxScrapeMs} ms)  ${ok ? "PASS" : "MISS"}`
+  );
 }
 
 export async function writeJson(path: string, data: unknown): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compare, summarize, type MeasuredRun } from "../src/report.js";
+import { compare, formatScrape, summarize, type MeasuredRun } from "../src/report.js";
 
 const run = (reqPerSec: number, p99Ms: number, cpuUsPerRequest: number): MeasuredRun => ({
   reqPerSec,
@@ -18,7 +18,7 @@ describe("compare", () => {
     // Both slow down round after round; the gateway is ahead in every round.
     const reference = summarize([run(10_000, 10, 50), run(9_000, 11, 52), run(8_000, 12, 54)], 70 * 2 ** 20);
     const gateway = summarize([run(10_500, 9, 45), run(9_400, 10, 47), run(7_900, 11, 56)], 90 * 2 ** 20);
-    const report = compare("scenario", reference, gateway, { minThroughputRatio: 1.0 });
+    const report = compare("scenario", { name: "reference", summary: reference }, { name: "gateway", summary: gateway }, { minThroughputRatio: 1.0 });
     assert.equal(report.ratios.reqPerSec, 9_400 / 9_000);
     assert.equal(report.ratios.p99, 10 / 11);
     assert.equal(report.ratios.cpuPerRequest, 47 / 52);
@@ -28,6 +28,18 @@ describe("compare", () => {
   it("reports a miss against each target", () => {
     const reference = summarize([run(10_000, 10, 50)], 70 * 2 ** 20);
     const gateway = summarize([run(8_000, 12, 60)], 120 * 2 ** 20);
-    assert.deepEqual(compare("scenario", reference, gateway).checks, { throughput: false, p99: false, rss: false });
+    assert.deepEqual(compare("scenario", { name: "reference", summary: reference }, { name: "gateway", summary: gateway }).checks, {
+      throughput: false,
+      p99: false,
+      rss: false,
+    });
+  });
+});
+
+describe("formatScrape", () => {
+  it("passes a median under 50 ms and misses one over it", () => {
+    const scrape = { routes: 1000, samples: 40_000, bytes: 4_000_000, scrapes: 20 };
+    assert.match(formatScrape({ ...scrape, medianMs: 49, maxMs: 80 }), /median 49\.0 ms.*PASS$/s);
+    assert.match(formatScrape({ ...scrape, medianMs: 51, maxMs: 60 }), /MISS$/);
   });
 });

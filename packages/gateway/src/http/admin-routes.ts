@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ServiceDirectory } from "../discovery/service-directory.js";
-import type { Registry } from "prom-client";
+import type { GatewayMetrics } from "../metrics/prometheus.js";
 import type { ShadowResults } from "../shadow/shadow-results.js";
 import type { UpstreamStats } from "../stats/upstream-stats.js";
 import type { TrafficControl } from "../traffic/traffic-control.js";
@@ -19,7 +19,7 @@ export interface AdminOptions {
   upstreams: UpstreamStats;
   shadowResults: ShadowResults;
   /** Served at /metrics; undefined with METRICS=false. */
-  metrics: Registry | undefined;
+  metrics: GatewayMetrics | undefined;
   natsConnected: () => boolean;
   /** The NATS server the gateway is connected to (host:port). */
   natsServer: () => string;
@@ -60,9 +60,9 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
 
   app.get("/_/routes", async () => ({ routes: options.routes().map(describeRoute) }));
 
-  const registry = options.metrics;
-  if (registry !== undefined) {
-    app.get("/metrics", async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    app.get("/metrics", async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
   }
 
   app.get("/_/services", async () => ({

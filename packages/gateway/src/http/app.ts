@@ -14,8 +14,7 @@ import { ShadowResults } from "../shadow/shadow-results.js";
 import { ShadowRunner } from "../shadow/shadow-runner.js";
 import { HttpStats } from "../stats/http-stats.js";
 import { UpstreamStats } from "../stats/upstream-stats.js";
-import { gatewayRegistry } from "../metrics/prometheus.js";
-import type { Registry } from "prom-client";
+import { GatewayMetrics } from "../metrics/prometheus.js";
 import { Forwarder } from "../traffic/forwarder.js";
 import { TrafficControl } from "../traffic/traffic-control.js";
 import { RouteRegistry } from "../routes/route-registry.js";
@@ -73,8 +72,8 @@ declare module "fastify" {
     traffic: TrafficControl;
     upstreams: UpstreamStats;
     shadowResults: ShadowResults;
-    /** The Prometheus registry /metrics serves; undefined with METRICS=false. */
-    metricsRegistry: Registry | undefined;
+    /** What /metrics serves; undefined with METRICS=false. */
+    metrics: GatewayMetrics | undefined;
   }
 }
 
@@ -134,8 +133,8 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.decorate("upstreams", upstreams);
   app.decorate("shadowResults", shadowResults);
   app.decorate(
-    "metricsRegistry",
-    config.metrics ? gatewayRegistry({ http, upstreams, nats: caller.state, directory, traffic, shadow: shadowResults }) : undefined,
+    "metrics",
+    config.metrics ? new GatewayMetrics({ http, upstreams, nats: caller.state, directory, traffic, shadow: shadowResults }) : undefined,
   );
   app.decorateRequest("routeMatch", undefined);
   app.decorateRequest("span", undefined);
@@ -213,7 +212,7 @@ export function buildAdmin(gateway: FastifyInstance, config: AppConfig): Fastify
   app.decorate("traffic", gateway.traffic);
   app.decorate("upstreams", gateway.upstreams);
   app.decorate("shadowResults", gateway.shadowResults);
-  app.decorate("metricsRegistry", gateway.metricsRegistry);
+  app.decorate("metrics", gateway.metrics);
   registerAdmin(app, config);
   return app;
 }
@@ -226,7 +225,7 @@ function registerAdmin(app: FastifyInstance, config: AppConfig): void {
     traffic: app.traffic,
     upstreams: app.upstreams,
     shadowResults: app.shadowResults,
-    metrics: app.metricsRegistry,
+    metrics: app.metrics,
     natsConnected: () => app.natsConnected(),
     natsServer: () => app.natsServer(),
     readyNeedsInstances: config.readyNeedsInstances,

@@ -4,6 +4,8 @@ import { SECONDS_BOUNDS, secondsBucket } from "./latency.js";
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]);
 
 export class HttpCell {
+  /** The series' label set as /metrics writes it, rendered on the first scrape. */
+  labels: string | undefined;
   readonly buckets = new Float64Array(SECONDS_BOUNDS.length + 1);
   sumSeconds = 0;
   count = 0;

@@ -20,6 +20,8 @@ export function isServerError(outcome: Outcome): boolean {
  * shared queue group that no deployment answered (a timeout, no responders).
  */
 export class Upstream {
+  /** The series' label set as /metrics writes it, rendered on the first scrape. */
+  labels: string | undefined;
   inFlight = 0;
   /** Requests sent to this deployment that no instance took, and so went to the shared queue group. */
   fallbacks = 0;
