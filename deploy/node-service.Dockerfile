@@ -16,6 +16,8 @@ WORKDIR /app
 COPY --from=build /src/dist/${SERVICE}.mjs /src/dist/${SERVICE}.mjs.map ./
 # Swagger UI's files for the gateway's /docs (unused by other services).
 COPY --from=build /src/dist/swagger-ui ./swagger-ui
+COPY --from=build /src/dist/dashboard ./dashboard
+COPY --from=build /src/dist/uplot ./uplot
 RUN ln -s ${SERVICE}.mjs main.mjs
 USER node
 EXPOSE 3000

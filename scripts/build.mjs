@@ -1,7 +1,7 @@
 // `npm run build`: each process's TypeScript entry bundled with its dependencies into one ESM file
 // under dist/, so production runs plain `node dist/<name>.mjs`: no tsx loader (about 40 MB of RSS
 // and a slower start), no node_modules in images.
-import { cpSync, mkdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
@@ -36,4 +36,13 @@ const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dis
 mkdirSync("dist/swagger-ui", { recursive: true });
 for (const name of JSON.parse(readFileSync("packages/gateway/src/openapi/swagger-ui-assets.json", "utf8"))) {
   cpSync(join(swaggerUi, name), join("dist/swagger-ui", name));
+}
+
+// /_/dashboard serves its own scripts and styles from dashboard/ and uPlot's from uplot/, beside the bundle.
+rmSync("dist/dashboard", { recursive: true, force: true });
+cpSync("packages/gateway/src/dashboard/client", "dist/dashboard", { recursive: true });
+const uplot = join(dirname(createRequire(import.meta.url).resolve("uplot/package.json")), "dist");
+mkdirSync("dist/uplot", { recursive: true });
+for (const name of JSON.parse(readFileSync("packages/gateway/src/dashboard/uplot-assets.json", "utf8"))) {
+  cpSync(join(uplot, name), join("dist/uplot", name));
 }

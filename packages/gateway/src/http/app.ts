@@ -28,6 +28,7 @@ import { isProtobuf, PROTOBUF_TYPES, wantsProtobuf } from "../transcode/media-ty
 import { replyToProtobuf, requestFromProtobuf } from "../transcode/proto-passthrough.js";
 import { validateRequest } from "../transcode/validate.js";
 import { buildOpenApi, docsPlugin, isDocsPath, openApiSource } from "../openapi/index.js";
+import { dashboardPlugin } from "../dashboard/dashboard-plugin.js";
 import { adminRoutes, isAdminPath } from "./admin-routes.js";
 import { trafficRoutes } from "./traffic-routes.js";
 import { replyWithError } from "./problem-reply.js";
@@ -237,6 +238,8 @@ function registerAdmin(app: FastifyInstance, config: AppConfig): void {
     // On its own port, admin is private by deployment; on the public port, changes only from this machine.
     writesFromAnywhere: !config.adminOnMainPort,
   });
+  // GET /_/dashboard: the live page over /_/stats, wherever the admin endpoints are.
+  app.register(dashboardPlugin);
 }
 
 function createApp(config: AppConfig): FastifyInstance {
