@@ -14,7 +14,7 @@ ARG SERVICE
 WORKDIR /app
 # Only the bundle (and /docs' static files): no node_modules, no sources.
 COPY --from=build /src/dist/${SERVICE}.mjs /src/dist/${SERVICE}.mjs.map ./
-# Swagger UI's files for the gateway's /docs (unused by other services).
+# The static files of the gateway's /docs (Swagger UI) and /_/dashboard (unused by other services).
 COPY --from=build /src/dist/swagger-ui ./swagger-ui
 COPY --from=build /src/dist/dashboard ./dashboard
 COPY --from=build /src/dist/uplot ./uplot
