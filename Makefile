@@ -5,12 +5,22 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 DURATION ?= 60
 CONNECTIONS ?= 50
 GATEWAY_URL ?= http://127.0.0.1:3000
+NATS_URL ?= nats://127.0.0.1:4222
+# How many users instances `make up` starts in each language.
+USERS_TS ?= 1
+USERS_RB ?= 2
+export USERS_TS USERS_RB
+# With no users instance at all, no route of users.v1 has one behind it: wait for the gateway to answer.
+READY_PATH = $(if $(and $(filter 0,$(USERS_TS)),$(filter 0,$(USERS_RB))),/healthz,/readyz)
 
-.PHONY: help setup build up down smoke load-test test test-ts test-rb conformance fault-test lint gen check-gen bench validate-proto
+.PHONY: help setup build up down smoke load-test users-ts users-rb test test-ts test-rb conformance fault-test lint gen check-gen bench validate-proto
 
 help:
 	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb, inventory-ts); Ctrl-C stops it"
 	@echo "make up DETACH=1 the same in the background (logs in .run/stack.log); make down stops it"
+	@echo "make up USERS_TS=0 USERS_RB=0  the stack without users instances (start them with make users-ts / users-rb)"
+	@echo "make users-ts    one more users-ts instance on the running stack, in this terminal (SWITCHYARD_DEPLOYMENT=...)"
+	@echo "make users-rb    one more users-rb instance on the running stack, in this terminal (SWITCHYARD_DEPLOYMENT=...)"
 	@echo "make smoke       one POST /users through the stack"
 	@echo "make load-test   POST /users with $(CONNECTIONS) connections for $(DURATION) s (DURATION=, CONNECTIONS=)"
 	@echo "make test        set up and run every test"
@@ -29,13 +39,20 @@ up: build
 ifeq ($(DETACH),1)
 	@mkdir -p .run
 	@setsid scripts/up.sh > .run/stack.log 2>&1 < /dev/null &
-	@scripts/wait-for-ready $(GATEWAY_URL)/readyz 60 && echo "stack up: $(GATEWAY_URL) (logs: .run/stack.log; stop: make down)"
+	@scripts/wait-for-ready $(GATEWAY_URL)$(READY_PATH) 60 && echo "stack up: $(GATEWAY_URL) (logs: .run/stack.log; stop: make down)"
 else
 	@scripts/up.sh
 endif
 
 down:
 	@scripts/down.sh
+
+# One users instance more, in the foreground, on the NATS of a running `make up`; Ctrl-C drains it.
+users-ts: build
+	@NATS_URL=$(NATS_URL) exec node --enable-source-maps dist/users-ts.mjs
+
+users-rb: setup
+	@cd services/users-rb && NATS_URL=$(NATS_URL) exec bundle exec bin/users-rb
 
 smoke:
 	@curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' \

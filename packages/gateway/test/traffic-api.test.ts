@@ -131,6 +131,14 @@ describe("traffic policy admin API", () => {
     assert.deepEqual(back.json().policy, { weights: { "users-ts": 50, "users-rb": 50 } });
   });
 
+  it("writes no revision to remove a policy that is not there", async () => {
+    await stack.app.inject({ method: "DELETE", url: path });
+    const before = (await stack.app.inject({ method: "GET", url: `${path}/history` })).json().revisions.length;
+    assert.equal((await stack.app.inject({ method: "DELETE", url: path })).statusCode, 200);
+    assert.equal((await stack.app.inject({ method: "GET", url: `${path}/history` })).json().revisions.length, before);
+    await stack.app.inject({ method: "POST", url: `${path}/rollback`, payload: {} });
+  });
+
   it("keeps the last good policy in force when the bucket is written by hand with a bad one, and says why", async () => {
     const inForce = (await stack.app.inject({ method: "GET", url: path })).json().revision;
     const kv = await new Kvm(stack.nc).open(TRAFFIC_BUCKET);

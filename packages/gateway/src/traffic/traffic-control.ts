@@ -107,8 +107,10 @@ export class TrafficControl {
     return this.write(() => this.storeOrFail().put(serviceName, record(parsed, comment), expected));
   }
 
+  /** Removes the policy; with none in force there is nothing to remove, and no revision is written. */
   async remove(serviceName: string, expected?: number): Promise<void> {
     this.known(serviceName);
+    if (this.states.get(serviceName) === undefined && expected === undefined) return;
     await this.write(() => this.storeOrFail().remove(serviceName, expected));
   }
 
@@ -126,6 +128,9 @@ export class TrafficControl {
     const history = await this.history(serviceName);
     const current = history[0];
     if (current === undefined) throw new GatewayError("REVISION_NOT_FOUND", `${serviceName} has no policy history to roll back`);
+    if (to === undefined && current.record === null && history[1] === undefined) {
+      throw new GatewayError("REVISION_NOT_FOUND", `${serviceName} has no earlier policy to roll back to`);
+    }
     const target = to === undefined ? history[1] : history.find((h) => h.revision === to);
     if (to !== undefined && target === undefined) {
       throw new GatewayError("REVISION_NOT_FOUND", `revision ${to} is not in the history of ${serviceName} (it keeps the last ${history.length})`);
