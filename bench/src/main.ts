@@ -15,12 +15,12 @@
  */
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
-import { startNatsServer } from "@switchyard/testing";
+import { freePort, startNatsServer } from "@switchyard/testing";
 import { envNumber } from "./env.js";
 import { runLoad } from "./load.js";
 import { execFileSync } from "node:child_process";
 import { measureMetricsScrape, type ScrapeReport } from "./metrics-scrape.js";
-import { cpuMs, freePort, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
+import { cpuMs, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
 import { compare, formatScrape, formatTable, summarize, TARGETS, writeJson, type MeasuredRun, type ScenarioReport, type ScenarioTargets } from "./report.js";
 import { createUser, createUserProtobuf, ping, type Scenario } from "./requests.js";
 

@@ -1,7 +1,6 @@
 /** Child processes for the bench: spawn bundles, wait until ready, sample RSS and CPU, tear down. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -74,15 +73,6 @@ export async function httpOk(url: string): Promise<boolean> {
   return res.status === 200;
 }
 
-/** A port free right now on 127.0.0.1 (the OS picks it; the child binds it moments later). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 /** Peak resident memory per pid, sampled from /proc while the load runs. */
 export class RssSampler {

@@ -1,7 +1,6 @@
 /** Real processes for the fault scenarios: one process group each, every output line kept with its time. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -190,12 +189,3 @@ export function describeExit(exit: ProcExit | undefined): string {
   return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-/** A port free right now on 127.0.0.1 (the OS picks it; the child binds it moments later). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { startNatsServer, type NatsServer } from "@switchyard/testing";
-import { alsoKill, freePort, startProc, type Proc } from "./processes.js";
+import { freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
+import { alsoKill, startProc, type Proc } from "./processes.js";
 
 export type Language = "typescript" | "ruby";
 

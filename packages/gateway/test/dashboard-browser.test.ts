@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -14,10 +12,9 @@ import type { RunningService } from "@switchyard/service";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import { startUsersService } from "@switchyard/users-ts";
 import type { FastifyInstance } from "fastify";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchBrowser, type Browser } from "./browser.js";
 
-/** Debian's chromium: `make test` installs it (scripts/setup.sh); CHROMIUM_PATH points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), "output");
 const USERS = "users.v1.UserService";
 const PING = '[data-route="GET /"]';
@@ -36,7 +33,7 @@ describe("/_/dashboard in headless Chromium", () => {
   const services: RunningService[] = [];
   let app: FastifyInstance;
   let origin: string;
-  let profile: string;
+  let browser: Browser | undefined;
   let context: BrowserContext;
   let load: Load | undefined;
   const requests: string[] = [];
@@ -56,7 +53,6 @@ describe("/_/dashboard in headless Chromium", () => {
   };
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run make setup (apt-get install chromium) or set CHROMIUM_PATH`);
     ns = await startNatsServer();
     const config = { ...(await loadConfig({ LOG_LEVEL: "silent", DISCOVERY_INTERVAL_MS: "200" })), adminOnMainPort: true };
     app = buildGateway({ nc: await connection(), services: contractFiles.flatMap((f) => f.services), config });
@@ -72,34 +68,18 @@ describe("/_/dashboard in headless Chromium", () => {
     await setPolicy({ weights: { "users-a": 80, "users-b": 20 } });
     load = drive(`${origin}/`);
 
-    profile = await mkdtemp(join(tmpdir(), "switchyard-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 800 },
-      timeout: 60_000,
-    });
+    browser = await launchBrowser({ width: 1280, height: 800 });
+    context = browser.context;
     context.on("request", (request) => requests.push(request.url()));
   });
 
   after(async () => {
     await load?.stop();
-    await context?.close();
+    await browser?.close();
     await app?.close();
     for (const s of services) await s.stop();
     for (const nc of connections) if (!nc.isClosed()) await nc.close();
     await ns?.stop();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   it("follows a route moving between deployments, live, and leaves screenshots", { timeout: 180_000 }, async (t) => {

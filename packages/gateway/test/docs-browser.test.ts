@@ -1,56 +1,36 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { UserService } from "@switchyard/contracts";
 import { routesOf } from "@switchyard/gateway";
 import Fastify, { type FastifyInstance } from "fastify";
-import { chromium, type BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
+import { launchBrowser, type Browser } from "./browser.js";
 import { buildOpenApi, docsPlugin, openApiSource } from "@switchyard/gateway";
 
-/** Debian's chromium: `make test` installs it (scripts/setup.sh); CHROMIUM_PATH points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), "output", "docs.png");
 
 describe("/docs in headless Chromium", () => {
   const routes = routesOf([UserService]);
   let app: FastifyInstance;
   let origin: string;
-  let profile: string;
+  let browser: Browser | undefined;
   let context: BrowserContext;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run make setup (apt-get install chromium) or set CHROMIUM_PATH`);
     const source = openApiSource(() => buildOpenApi(routes, { title: "Switchyard", version: "0.1.0" }));
     app = Fastify({ logger: false });
     await app.register(docsPlugin, { document: source.document });
     origin = await app.listen({ host: "127.0.0.1", port: 0 });
-    profile = await mkdtemp(join(tmpdir(), "switchyard-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 1000 },
-      timeout: 60_000,
-    });
+    browser = await launchBrowser({ width: 1280, height: 1000 });
+    context = browser.context;
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.close();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   it("shows every operation, loads nothing from elsewhere, and leaves a screenshot", async () => {

@@ -16,29 +16,32 @@ const LE = SECONDS_BOUNDS.map((bound) => `le="${bound}"}`);
 
 /** The Prometheus text exposition format (version 0.0.4), written line by line. */
 export class Exposition {
-  private readonly lines: string[] = [];
+  /** One string grown line by line: V8 joins the pieces once, when it is sent. */
+  private out = "";
 
   family(name: string, type: "counter" | "gauge" | "histogram", help: string): void {
-    this.lines.push(`# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${name} ${type}`);
+    this.out += `\n# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}\n# TYPE ${name} ${type}`;
   }
 
   sample(name: string, labels: string, value: number): void {
-    this.lines.push(`${name}${labels} ${format(value)}`);
+    this.out += `\n${name}${labels} ${format(value)}`;
   }
 
   /** One series of a histogram: per-bound counts (not cumulated) into cumulative buckets, +Inf, sum, count. */
   histogram(name: string, labels: string, buckets: Float64Array, sum: number, count: number): void {
     const open = labels === "" ? `${name}_bucket{` : `${name}_bucket${labels.slice(0, -1)},`;
     let cumulative = 0;
+    let text = "";
     for (let i = 0; i < LE.length; i++) {
       cumulative += buckets[i]!;
-      this.lines.push(`${open}${LE[i]} ${cumulative}`);
+      text += `\n${open}${LE[i]} ${cumulative}`;
     }
-    this.lines.push(`${open}le="+Inf"} ${count}`, `${name}_sum${labels} ${format(sum)}`, `${name}_count${labels} ${count}`);
+    this.out += `${text}\n${open}le="+Inf"} ${count}\n${name}_sum${labels} ${format(sum)}\n${name}_count${labels} ${count}`;
   }
 
+  /** The lines written, each after a newline, and a last newline; "" when none were. */
   text(): string {
-    return this.lines.length === 0 ? "" : `\n${this.lines.join("\n")}\n`;
+    return this.out === "" ? "" : `${this.out}\n`;
   }
 }
 
