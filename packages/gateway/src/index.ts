@@ -8,3 +8,5 @@ export { routesOf, RouteError, type Route } from "./routes/route.js";
 export { parseTemplate, matchTemplate, TemplateError, type PathTemplate } from "./routes/path-template.js";
 export * from "./openapi/index.js";
 export { requestFromJson, type JsonOptions } from "./transcode/json-request.js";
+export { UpstreamStats, MAX_DEPLOYMENTS_PER_RPC, OTHER } from "./stats/upstream-stats.js";
+export { MinuteWindow } from "./stats/minute-window.js";

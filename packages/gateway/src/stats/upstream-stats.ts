@@ -1,4 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
+import { DEPLOYMENT_NAME } from "@switchyard/protocol";
 import { SECONDS_BOUNDS, secondsBucket } from "./latency.js";
 import { MinuteWindow } from "./minute-window.js";
 
@@ -51,6 +52,14 @@ export class Upstream {
   }
 }
 
+/**
+ * Deployments counted apart per RPC. Names come from services' replies: past this many, or for a
+ * name that is not a deployment name, requests count under OTHER, so a service that misbehaves
+ * cannot grow the gateway's memory or its metrics' label sets without bound.
+ */
+export const MAX_DEPLOYMENTS_PER_RPC = 64;
+export const OTHER = "(other)";
+
 /** Every upstream the gateway has sent to, by RPC and deployment, created on first use. */
 export class UpstreamStats {
   private readonly byMethod = new Map<DescMethod, Map<string, Upstream>>();
@@ -63,9 +72,16 @@ export class UpstreamStats {
     }
     let upstream = byDeployment.get(deployment);
     if (upstream === undefined) {
-      upstream = new Upstream(method, deployment);
-      byDeployment.set(deployment, upstream);
+      const counted = (deployment === "" || DEPLOYMENT_NAME.test(deployment)) && byDeployment.size < MAX_DEPLOYMENTS_PER_RPC;
+      if (!counted) return deployment === OTHER ? this.create(byDeployment, method, OTHER) : this.of(method, OTHER);
+      upstream = this.create(byDeployment, method, deployment);
     }
+    return upstream;
+  }
+
+  private create(byDeployment: Map<string, Upstream>, method: DescMethod, deployment: string): Upstream {
+    const upstream = new Upstream(method, deployment);
+    byDeployment.set(deployment, upstream);
     return upstream;
   }
 
