@@ -1,30 +1,20 @@
 /**
  * The dashboard's files, found the way /docs finds Swagger UI's: beside the running module when it is
  * a bundle (scripts/build.mjs copies them to dist/dashboard/ and dist/uplot/), else in the sources
- * and node_modules. Read once into memory: they are few and small.
+ * and node_modules.
  */
 
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, extname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import uplotFiles from "./uplot-assets.json" with { type: "json" };
 
 /** The uPlot files the page loads; nothing else of the package is served. scripts/build.mjs copies the same list. */
 export const UPLOT_ASSETS: readonly string[] = uplotFiles;
 
-export interface Asset {
-  body: Buffer;
-  type: string;
-  etag: string;
-}
-
-const TYPES: Readonly<Record<string, string>> = {
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-};
+/** What of the page's own folder is served: its scripts, styles and icon. */
+export const CLIENT_FILE = /^\/[\w-]+\.(js|css|svg)$/;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -45,16 +35,4 @@ export function findUplot(dir?: string): string | undefined {
     }
   }
   return candidates.find((d) => UPLOT_ASSETS.every((name) => existsSync(join(d, name))));
-}
-
-/** Every servable file of a folder (by extension), by name. */
-export function loadFolder(dir: string, only?: readonly string[]): Map<string, Asset> {
-  const assets = new Map<string, Asset>();
-  for (const name of only ?? readdirSync(dir)) {
-    const type = TYPES[extname(name)];
-    if (type === undefined) continue;
-    const body = readFileSync(join(dir, name));
-    assets.set(name, { body, type, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` });
-  }
-  return assets;
 }

@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import fastifyStatic from "@fastify/static";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { GatewayError } from "../errors.js";
-import { findClient, findUplot, loadFolder, UPLOT_ASSETS, type Asset } from "./dashboard-assets.js";
+import { CLIENT_FILE, findClient, findUplot, UPLOT_ASSETS } from "./dashboard-assets.js";
 import { DASHBOARD_CSP, dashboardHtml } from "./dashboard-page.js";
 
 export const DASHBOARD_PATH = "/_/dashboard";
@@ -14,7 +15,8 @@ export interface DashboardPluginOptions {
 
 /**
  * GET /_/dashboard: the live view of what /_/stats says, polled every second, with its assets under
- * /_/dashboard/ (its own scripts and styles, and uPlot's, served from memory: no CDN). Register it
+ * /_/dashboard/ (its own scripts and styles, and uPlot's, served by @fastify/static as /docs' are:
+ * no CDN, revalidated by ETag). Register it
  * where the admin endpoints are: `app.register(dashboardPlugin)`.
  */
 export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async (app, options) => {
@@ -30,10 +32,6 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
   const uplotDir = findUplot(options.uplotDir);
   if (uplotDir === undefined) app.log.warn("uPlot's files (the uplot package) were not found: the dashboard draws no charts");
 
-  const assets = new Map<string, Asset>();
-  for (const [name, asset] of loadFolder(clientDir)) assets.set(name, asset);
-  if (uplotDir !== undefined) for (const [name, asset] of loadFolder(uplotDir, UPLOT_ASSETS)) assets.set(`uplot/${name}`, asset);
-
   const page = dashboardHtml({ assetsPrefix: "dashboard/", charts: uplotDir !== undefined });
   app.get(DASHBOARD_PATH, async (_request, reply) =>
     reply
@@ -47,11 +45,27 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
   // The page's URLs are relative to /_/dashboard; from /_/dashboard/ they would miss.
   app.get(`${DASHBOARD_PATH}/`, async (_request, reply) => reply.redirect("../dashboard", 301));
 
-  for (const [name, asset] of assets) {
-    app.get(`${DASHBOARD_PATH}/${name}`, async (request: FastifyRequest, reply: FastifyReply) => {
-      reply.header("cache-control", "no-cache").header("etag", asset.etag).header("x-content-type-options", "nosniff");
-      if (request.headers["if-none-match"] === asset.etag) return reply.code(304).send();
-      return reply.type(asset.type).send(asset.body);
+  // Revalidated on every load (an upgraded gateway serves new files at the same names).
+  const headers = (reply: FastifyReply) => void reply.header("cache-control", "no-cache").header("x-content-type-options", "nosniff");
+  await app.register(fastifyStatic, {
+    root: clientDir,
+    prefix: `${DASHBOARD_PATH}/`,
+    decorateReply: false,
+    index: false,
+    cacheControl: false,
+    setHeaders: headers,
+    allowedPath: (pathName) => CLIENT_FILE.test(pathName),
+  });
+  if (uplotDir !== undefined) {
+    const uplot = new Set(UPLOT_ASSETS.map((name) => `/${name}`));
+    await app.register(fastifyStatic, {
+      root: uplotDir,
+      prefix: `${DASHBOARD_PATH}/uplot/`,
+      decorateReply: false,
+      index: false,
+      cacheControl: false,
+      setHeaders: headers,
+      allowedPath: (pathName) => uplot.has(pathName),
     });
   }
 };

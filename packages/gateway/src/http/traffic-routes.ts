@@ -184,17 +184,12 @@ function warnings(directory: ServiceDirectory, policy: TrafficPolicy): string[] 
     .map((d) => `no live instance belongs to ${d}: until one does, its requests go to the shared queue group and its shadow copies fail`);
 }
 
-async function applied(traffic: TrafficControl, service: string, revision: number): Promise<void> {
-  await until(() => (traffic.policy(service)?.revision ?? 0) >= revision);
+function applied(traffic: TrafficControl, service: string, revision: number): Promise<void> {
+  return traffic.whenApplied(service, (state) => (state?.revision ?? 0) >= revision, APPLY_WAIT_MS);
 }
 
-async function removed(traffic: TrafficControl, service: string): Promise<void> {
-  await until(() => traffic.policy(service) === undefined);
-}
-
-async function until(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + APPLY_WAIT_MS;
-  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+function removed(traffic: TrafficControl, service: string): Promise<void> {
+  return traffic.whenApplied(service, (state) => state === undefined, APPLY_WAIT_MS);
 }
 
 /** A client on this machine, talking to the gateway directly, not through a proxy that forwards others. */

@@ -50,9 +50,10 @@ export class Forwarder {
     if (pending !== undefined) pending.inFlight++;
     try {
       const reply = await this.caller.request(subject, payload, headers);
-      if (this.stats !== undefined) {
+      if (pending !== undefined) {
         const answeredBy = reply.headers?.get(Headers.deployment) || target || "";
-        this.stats.of(route.method, answeredBy).record(replyOutcome(reply), performance.now() - started, Date.now());
+        const answered = answeredBy === pending.deployment ? pending : this.stats!.of(route.method, answeredBy);
+        answered.record(replyOutcome(reply), performance.now() - started, Date.now());
       }
       return reply;
     } catch (err) {

@@ -1,4 +1,4 @@
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { KvWatchInclude, Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { TRAFFIC_BUCKET, TRAFFIC_HISTORY } from "@switchyard/protocol";
@@ -110,7 +110,7 @@ function toRevision(entry: KvEntry): PolicyRevision {
   }
 }
 
-/** JetStream's answer when an expected last sequence no longer holds (API error 10071). */
+/** JetStream's answer when an expected last sequence no longer holds. */
 function isWrongLastSequence(err: unknown): boolean {
-  return err instanceof Error && /wrong last sequence|10071/i.test(`${err.message} ${String((err as { api_error?: { err_code?: number } }).api_error?.err_code ?? "")}`);
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;
 }

@@ -35,6 +35,10 @@ const MAX_BACKOFF_MS = 30_000;
 export class TrafficControl {
   private readonly states = new Map<string, PolicyState>();
   private plans = new Map<Route, RoutePlan | null>();
+  /** Per RPC, whether it may be shadowed without opting in; rebuilt when the routes change. */
+  private sideEffectFreeRpcs: Map<DescMethod, boolean> | undefined;
+  /** Waiting for a service's state to reach a condition (an admin change, applied here). */
+  private readonly waiters = new Set<{ service: string; done: (state: PolicyState | undefined) => boolean; resolve: () => void }>();
   private store: PolicyStore | undefined;
   private loaded = false;
   /** Set when the NATS server has no JetStream: there can be no policies, and none can be set. */
@@ -76,6 +80,7 @@ export class TrafficControl {
 
   /** The route table changed: services may have come or gone, so policies are checked again. */
   routesChanged(): void {
+    this.sideEffectFreeRpcs = undefined;
     for (const state of this.states.values()) this.check(state, state.record);
     this.plans = new Map();
   }
@@ -95,9 +100,30 @@ export class TrafficControl {
 
   /** Whether an RPC may be shadowed without opting in: declared NO_SIDE_EFFECTS, or reached by GET only. */
   sideEffectFree(method: DescMethod): boolean {
-    if (method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS) return true;
-    const bindings = this.routes().filter((r) => r.method === method);
-    return bindings.length > 0 && bindings.every((r) => r.verb === "GET");
+    if (this.sideEffectFreeRpcs === undefined) {
+      const rpcs = new Map<DescMethod, boolean>();
+      for (const route of this.routes()) rpcs.set(route.method, (rpcs.get(route.method) ?? true) && route.verb === "GET");
+      this.sideEffectFreeRpcs = rpcs;
+    }
+    return method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS || this.sideEffectFreeRpcs.get(method) === true;
+  }
+
+  /**
+   * Resolves once this gateway's state of `service` meets `done` (a change it wrote, now read back
+   * from the bucket), or after `timeoutMs`: whoever waits learns it from the state either way.
+   */
+  whenApplied(service: string, done: (state: PolicyState | undefined) => boolean, timeoutMs: number): Promise<void> {
+    if (done(this.states.get(service))) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { service, done, resolve: () => finish() };
+      const timer = setTimeout(() => finish(), timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      this.waiters.add(waiter);
+    });
   }
 
   /** Checks and stores a new revision; returns it. A PolicyError or RevisionConflict changes nothing. */
@@ -219,6 +245,9 @@ export class TrafficControl {
       else if (this.loaded) this.events.info(`traffic policy now ${describe(state)}`);
     }
     this.plans = new Map();
+    for (const waiter of this.waiters) {
+      if (waiter.service === rev.service && waiter.done(this.states.get(rev.service))) waiter.resolve();
+    }
   }
 
   /** Puts the state's record in force if it applies to a service served here; keeps the previous one if not. */
