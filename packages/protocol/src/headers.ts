@@ -30,4 +30,25 @@ export const Headers = {
   httpStatus: "Switchyard-Http-Status",
   /** On a success reply: `Switchyard-Http-Header-Location: /users/1` becomes the HTTP header `Location`. */
   httpHeaderPrefix: "Switchyard-Http-Header-",
+  /**
+   * On every request the gateway sends: how many milliseconds it will still wait for the reply,
+   * counted from when the service receives it (a duration, like Connect-Timeout-Ms, so clocks need
+   * not agree). A service stops work past it and replies DEADLINE_EXCEEDED.
+   */
+  timeoutMs: "Switchyard-Timeout-Ms",
+  /**
+   * On a request whose client presented a JWT the gateway verified: its `sub` claim. Set only by the
+   * gateway; no client header can produce it (only Switchyard-Meta-* headers pass from clients).
+   */
+  authSubject: "Switchyard-Auth-Subject",
+  /**
+   * On a request the gateway sends for an HTTP request with an `Idempotency-Key`: an opaque token (64
+   * hex digits) naming the operation, the same on every retry of it through any gateway and
+   * different for any other client, route, key or payload. A service may use it to apply the write
+   * at most once (for instance as the key it creates the record under), which closes the one window
+   * the gateway cannot: a service that dies after applying a write but before its reply is stored.
+   */
+  idempotencyKey: "Switchyard-Idempotency-Key",
+  /** With authSubject: every verified claim, as compact JSON with non-ASCII characters escaped (\uXXXX). */
+  authClaims: "Switchyard-Auth-Claims",
 } as const;

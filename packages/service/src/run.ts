@@ -1,19 +1,28 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { natsOptionsFromEnv } from "@switchyard/protocol";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { ConfigError, connectNats, NatsConnectError, natsOptionsFromEnv } from "@switchyard/protocol";
 import { defaultLogger, type Logger } from "./logger.js";
 import type { RunningService } from "./serve.js";
 
 /**
  * The life of a service process: connect with the environment's NATS settings, start, and on
  * SIGTERM or SIGINT stop taking requests, answer those in flight, drain the connection and exit.
+ * A bad setting exits 2 and a connection NATS refuses (credentials, TLS) exits 1, each with one log
+ * line; a server that is not up yet is waited for.
  */
 export async function runService(
   name: string,
   start: (nc: NatsConnection) => Promise<RunningService>,
   logger: Logger = defaultLogger(name),
 ): Promise<void> {
-  const nc = await connect(await natsOptionsFromEnv(process.env, name));
-  const service = await start(nc);
+  const nc = await connectFromEnv(name, logger);
+  let service: RunningService;
+  try {
+    service = await start(nc);
+  } catch (err) {
+    // A bad SWITCHYARD_DEPLOYMENT, or NATS refusing what the service needs (its bucket, its subjects).
+    logger.error(ConfigError.is(err) ? `bad configuration: ${err.message}` : `${name} cannot start: ${describe(err)}`);
+    process.exit(ConfigError.is(err) ? 2 : 1);
+  }
   logger.info(`${name} ${service.id} serving on ${nc.getServer()} as deployment ${service.deployment}`);
 
   let stopping = false;
@@ -43,4 +52,25 @@ export async function runService(
     logger.error(`${name} ${service.id}: NATS connection closed`, closed);
     process.exit(1);
   }
+}
+
+async function connectFromEnv(name: string, logger: Logger): Promise<NatsConnection> {
+  try {
+    const options = await natsOptionsFromEnv(process.env, name);
+    return await connectNats(options, { info: (line) => logger.info(line), error: (line) => logger.error(line) });
+  } catch (err) {
+    if (ConfigError.is(err)) {
+      logger.error(`bad configuration: ${err.message}`);
+      process.exit(2);
+    }
+    if (NatsConnectError.is(err)) {
+      logger.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -38,7 +38,7 @@ const OUTPUT_LIMIT = 8_000;
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Variables that would point the instance at another server or give it credentials ours does not know. */
-const STRIPPED_ENV = ["NATS_URL", "NATS_CREDS", "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN"];
+const STRIPPED_ENV = ["NATS_URL", "NATS_CREDS", "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_INBOX_PREFIX", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY"];
 
 export function startTarget(options: TargetOptions): Target {
   const env: NodeJS.ProcessEnv = { ...process.env };

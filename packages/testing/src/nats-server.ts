@@ -15,6 +15,11 @@ export interface NatsServerOptions {
   binary?: string;
   /** How long to wait for the server to listen. */
   startTimeoutMs?: number;
+  /**
+   * More configuration, appended as it is: an authorization block, a `tls {}` block, or
+   * `include "<file>"` of one (the auth.conf writeNatsCredentials writes, say).
+   */
+  extraConfig?: string;
 }
 
 /** A real nats-server owned by a test: started on a random port, removed with its store on stop(). */
@@ -44,6 +49,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     if (options.jetstream ?? true) {
       lines.push(`jetstream { store_dir: "${join(dir, "js")}", max_mem: 64MB, max_file: ${options.jetstreamMaxFileMb ?? 256}MB }`);
     }
+    if (options.extraConfig !== undefined) lines.push(options.extraConfig);
     const path = join(dir, "nats.conf");
     await writeFile(path, lines.join("\n") + "\n");
     return path;
