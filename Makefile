@@ -47,12 +47,13 @@ endif
 down:
 	@scripts/down.sh
 
-# One users instance more, in the foreground, on the NATS of a running `make up`; Ctrl-C drains it.
+# One users instance more, in the foreground, on the NATS of a running `make up`, with the users
+# role's credentials of that run (scripts/with-nats-role); Ctrl-C drains it.
 users-ts: build
-	@NATS_URL=$(NATS_URL) exec node --enable-source-maps dist/users-ts.mjs
+	@NATS_URL=$(NATS_URL) exec scripts/with-nats-role users node --enable-source-maps dist/users-ts.mjs
 
 users-rb: setup
-	@cd services/users-rb && NATS_URL=$(NATS_URL) exec bundle exec bin/users-rb
+	@cd services/users-rb && NATS_URL=$(NATS_URL) exec ../../scripts/with-nats-role users bundle exec bin/users-rb
 
 smoke:
 	@curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' \

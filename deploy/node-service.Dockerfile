@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # A Node process of Switchyard (the gateway, users-ts), as `make up` runs it: the bundle that
 # `npm run build` makes (esbuild: the process and all its dependencies in one file), on plain node.
-# Build context: the repository root; SERVICE picks the bundle (gateway, users-ts).
+# Build context: the repository root; SERVICE picks the bundle (gateway, users-ts, inventory-ts, or
+# nats-credentials: the one-shot that writes the NATS users, compose.yaml).
 #   docker build -f deploy/node-service.Dockerfile --build-arg SERVICE=gateway .
 
 FROM node:20-bookworm-slim AS build

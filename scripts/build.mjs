@@ -11,6 +11,8 @@ const entries = {
   "users-ts": "services/users-ts/src/main.ts",
   "inventory-ts": "services/inventory-ts/src/main.ts",
   "bench-reference": "bench/src/reference.ts",
+  // Not a process: the NATS credentials `make up` and compose write before NATS starts.
+  "nats-credentials": "packages/protocol/src/nats-credentials-main.ts",
 };
 
 await build({

@@ -3,7 +3,9 @@
 module Switchyard
   # The life of a service process: connect with the environment's NATS settings, serve, and on
   # SIGTERM or SIGINT stop taking requests, answer those in flight, drain, export the spans left and
-  # return 0.
+  # return 0. A server that is not up yet is waited for, with a log line per WAIT_LOG_EVERY; a
+  # connection NATS refuses for good (credentials, TLS), or a start it fails, is one error line and
+  # returns 1.
   #
   # It opens two connections. `client` carries the service (its requests, replies and $SRV) and is
   # the one drained. `work_client` carries the handlers' own requests (JetStream KV, other
@@ -14,6 +16,7 @@ module Switchyard
     SIGNALS = %w[TERM INT].freeze
     FLUSH_TIMEOUT = 2 # seconds
     CLOSE_GRACE = 5 # seconds past nats-pure's drain timeout
+    WAIT_LOG_EVERY = 10 # seconds between "still trying" lines while no server answers
 
     attr_reader :logger
 
@@ -36,7 +39,7 @@ module Switchyard
       if event == :signal
         stop_starting(starter, detail)
       else
-        raise detail if event == :failed
+        return failed(detail) if event == :failed
 
         shutdown(@events.pop.last)
       end
@@ -66,8 +69,19 @@ module Switchyard
       logger.info(
         "started: #{@server.name} #{@server.version}, instance #{@server.instance_id}, deployment #{@server.deployment}, " \
         "#{@server.contract.service_name} (#{@server.contract.rpcs.map(&:name).join(", ")}) " \
-        "on #{redacted_url}"
+        "on #{@config.redacted_url}"
       )
+    end
+
+    # A ConfigError goes to the caller (exit 2). NATS refusing the connection for good, or refusing
+    # what the service needs (its bucket, its subjects), is one error line and 1.
+    def failed(error)
+      raise error if error.is_a?(ConfigError) || !error.is_a?(StandardError)
+
+      @stopping = true
+      logger.error(error.is_a?(NatsConnectError) ? error.message : "cannot start: #{error.class}: #{error.message}")
+      [@client, @work_client].compact.each { |client| close_quietly(client) }
+      1
     end
 
     def stop_starting(starter, signal)
@@ -79,12 +93,37 @@ module Switchyard
       logger.info("stopped (SIG#{signal}) before it started")
     end
 
+    # nats-pure retries the first connection on any error, each reported to on_error: the callback
+    # raises NatsConnectError out of #connect for a failure retrying cannot fix.
     def connect(name)
       client = NATS::IO::Client.new
-      client.on_error { |error| logger.warn("nats (#{name}): #{error.message}") unless @stopping }
+      connected = false
+      logged_at = nil
+      client.on_error do |error|
+        if connected
+          logger.warn("nats (#{name}): #{error.message}") unless @stopping
+        else
+          logged_at = connect_failed(name, error, logged_at)
+        end
+      end
       client.on_disconnect { logger.warn("nats (#{name}): disconnected") unless @stopping }
-      client.on_reconnect { logger.info("nats (#{name}): reconnected to #{client.connected_server}") }
+      client.on_reconnect { logger.info("nats (#{name}): reconnected to #{Config.redact(client.connected_server)}") }
       client.connect(@config.url, @config.connect_options(name))
+      connected = true
+      client
+    end
+
+    # Raises when the failure is final; otherwise logs it unless it did within WAIT_LOG_EVERY, and
+    # returns when it last logged.
+    def connect_failed(name, error, logged_at)
+      failure = ConnectFailure.of(error, @config)
+      raise NatsConnectError.new(failure.reason, "NATS #{@config.redacted_url}: #{failure.text}") if failure.final?
+
+      now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+      return logged_at if logged_at && now - logged_at < WAIT_LOG_EVERY
+
+      logger.warn("nats (#{name}): NATS #{@config.redacted_url}: #{failure.text}; still trying (every #{NATS::IO::RECONNECT_TIME_WAIT} s)")
+      now
     end
 
     def shutdown(signal)
@@ -118,10 +157,6 @@ module Switchyard
       client.close unless client.closed?
     rescue => error
       logger.warn("nats: close failed: #{error.message}")
-    end
-
-    def redacted_url
-      @config.servers.map { |server| server.sub(%r{//[^@/]*@}, "//") }.join(",")
     end
   end
 end
