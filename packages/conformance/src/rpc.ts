@@ -1,5 +1,5 @@
 import { create, toBinary, type DescMessage, type DescMethod, type MessageInitShape } from "@bufbuild/protobuf";
-import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { Headers, methodSubject } from "@switchyard/protocol";
 import { describeExit, describeOutput, type Target } from "@switchyard/testing";
 
@@ -30,18 +30,24 @@ export class RpcClient {
     private readonly target: Target,
   ) {}
 
-  /** Sends the request message, encoded with the RPC's generated schema, on the RPC's subject. */
+  /**
+   * Sends the request message, encoded with the RPC's generated schema, on the RPC's subject, with
+   * these request headers (Switchyard-Timeout-Ms, say).
+   */
   call<I extends DescMessage, O extends DescMessage>(
     method: UnaryMethod<I, O>,
     request: MessageInitShape<I>,
+    headers: Record<string, string> = {},
   ): Promise<RpcReply> {
-    return this.callRaw(method, toBinary(method.input, create(method.input, request)));
+    return this.callRaw(method, toBinary(method.input, create(method.input, request)), methodSubject(method), headers);
   }
 
   /** Sends arbitrary bytes on the RPC's subject, or on `subject` (a deployment's own). */
-  async callRaw(method: DescMethod, data: Uint8Array, subject = methodSubject(method)): Promise<RpcReply> {
+  async callRaw(method: DescMethod, data: Uint8Array, subject = methodSubject(method), headers: Record<string, string> = {}): Promise<RpcReply> {
+    const h = natsHeaders();
+    for (const [name, value] of Object.entries(headers)) h.set(name, value);
     try {
-      const msg = await this.nc.request(subject, data, { timeout: REQUEST_TIMEOUT_MS });
+      const msg = await this.nc.request(subject, data, { timeout: REQUEST_TIMEOUT_MS, ...(Object.keys(headers).length > 0 ? { headers: h } : {}) });
       return {
         data: msg.data,
         status: header(msg.headers, Headers.serviceErrorCode),

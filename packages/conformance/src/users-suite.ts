@@ -2,12 +2,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { describeOutput } from "@switchyard/testing";
+import { boundsTests } from "./users/bounds.js";
 import { concurrencyTests } from "./users/concurrency.js";
 import { createUserTests } from "./users/create-user.js";
+import { deadlineTests } from "./users/deadlines.js";
 import { deleteUserTests } from "./users/delete-user.js";
 import { deploymentTests } from "./users/deployment.js";
 import { discoveryTests } from "./users/discovery.js";
 import { getUserTests } from "./users/get-user.js";
+import { idempotencyKeyTests } from "./users/idempotency-key.js";
 import { kvLayoutTests } from "./users/kv-layout.js";
 import { listUsersTests } from "./users/list-users.js";
 import { malformedTests } from "./users/malformed.js";
@@ -62,7 +65,10 @@ export function registerUsersSuite(options: UsersSuiteOptions): void {
     // After the others that store users: it lists the whole bucket, too.
     listUsersTests(ctx);
     malformedTests(ctx);
+    boundsTests(ctx);
+    deadlineTests(ctx);
     concurrencyTests(ctx);
+    idempotencyKeyTests(ctx);
     // After the others: it counts their requests.
     discoveryTests(ctx);
     deploymentTests(ctx);

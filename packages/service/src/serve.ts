@@ -1,7 +1,8 @@
 import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
-import { Match, headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import {
   ConfigError,
   DEPLOYMENT_NAME,
@@ -17,7 +18,11 @@ import {
   queueGroup,
 } from "@switchyard/protocol";
 import { ServiceError } from "./service-error.js";
-import type { HandlerContext, ServiceImpl } from "./service-impl.js";
+import type { ServiceImpl } from "./service-impl.js";
+import { onceOnly } from "./auth.js";
+import { deadlineExceeded, deadlineOf, isPast } from "./deadline.js";
+import { headerSafe } from "./header-safe.js";
+import { Replies, RequestContext, type ContextShared } from "./request-context.js";
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
 import { parentContext, RPC_SYSTEM, SpanAttr, startTracing, traceIdOf, type Tracing } from "@switchyard/telemetry";
 import { defaultLogger, type Logger } from "./logger.js";
@@ -91,7 +96,12 @@ export async function serve<Methods extends GenServiceMethods>(
     attributes: { "service.instance.id": svc.info().id, [SpanAttr.deployment]: deployment },
   });
   const inflight = new Set<Promise<void>>();
-  const replies = new Replies(deployment);
+  const shared: ContextShared = {
+    replies: new Replies(deployment),
+    malformedAuth: onceOnly((reason) =>
+      logger.error(`malformed auth headers (${reason}): requests carrying them are served without auth; further ones are not logged`),
+    ),
+  };
   for (const method of service.methods) {
     const handler = (implementation as Record<string, Handler | undefined>)[method.localName];
     // The shared endpoint takes what the contract's queue group spreads; the deployment's own takes
@@ -107,8 +117,10 @@ export async function serve<Methods extends GenServiceMethods>(
         queue: endpoint.queue,
         handler: (_err, msg) => {
           const start = performance.now();
+          // The deadline counts from here: the SDK starts every request it receives at once.
+          const deadline = deadlineOf(msg.headers?.get(Headers.timeoutMs) || undefined, Date.now());
           const span = tracing === undefined ? undefined : startSpan(tracing.tracer, msg, method, endpoint.queue, deployment);
-          const done = handle(method, handler, implementation, msg, replies, logger).then((error) => {
+          const done = handle(method, handler, implementation, msg, shared, deadline, logger).then((error) => {
             if (span !== undefined) endSpan(span, error);
             inflight.delete(done);
             if (counters !== undefined) count(counters, performance.now() - start, error);
@@ -135,103 +147,59 @@ export async function serve<Methods extends GenServiceMethods>(
   };
 }
 
-type Handler = (request: unknown, context: HandlerContext) => unknown;
-
-/** The headers every reply carries: which deployment answered. */
-class Replies {
-  /** Shared by every plain success reply: nats.js only reads a message's headers to encode them. */
-  readonly plain: MsgHdrs;
-
-  constructor(readonly deployment: string) {
-    this.plain = this.headers();
-  }
-
-  /** A fresh set, for a reply that adds headers of its own. */
-  headers(): MsgHdrs {
-    const h = natsHeaders();
-    h.set(Headers.deployment, this.deployment);
-    return h;
-  }
-}
+type Handler = (request: unknown, context: RequestContext) => unknown;
 
 /**
- * A handler's context. The request headers are decoded only when a handler reads them: most never
- * do, and nats.js decodes them on first access (about 1.3 µs for a gateway request's headers).
+ * Answers one request; resolves with the error it replied with, if any. Past its deadline a request
+ * is not started: DEADLINE_EXCEEDED. A handler that ends past it is answered DEADLINE_EXCEEDED,
+ * whatever it said, only when its RPC is declared NO_SIDE_EFFECTS (it cannot have written); any
+ * other handler's outcome stands, late or not, since only the handler knows whether it wrote (it
+ * stops itself before a write past the deadline: HandlerContext.checkDeadline), and a write that
+ * happened must not be reported as failed.
  */
-class RequestContext implements HandlerContext {
-  replyHeaders: MsgHdrs | undefined;
-
-  constructor(
-    private readonly msg: ServiceMsg,
-    private readonly replies: Replies,
-  ) {}
-
-  get deployment(): string {
-    return this.replies.deployment;
-  }
-
-  get subject(): string {
-    return this.msg.subject;
-  }
-
-  get headers(): MsgHdrs | undefined {
-    return this.msg.headers;
-  }
-
-  get requestId(): string | undefined {
-    return this.msg.headers?.get(Headers.requestId) || undefined;
-  }
-
-  get traceparent(): string | undefined {
-    return this.msg.headers?.get(Headers.traceparent) || undefined;
-  }
-
-  metadata(name: string): string | undefined {
-    // HTTP header names know no case: Switchyard-Meta-Tenant and switchyard-meta-tenant are one.
-    return this.msg.headers?.get(`${Headers.metadataPrefix}${name}`, Match.IgnoreCase) || undefined;
-  }
-
-  respondWith({ status, headers }: { status?: number; headers?: Record<string, string> }): void {
-    this.replyHeaders ??= this.replies.headers();
-    if (status !== undefined) this.replyHeaders.set(Headers.httpStatus, String(status));
-    for (const [name, value] of Object.entries(headers ?? {})) {
-      this.replyHeaders.set(`${Headers.httpHeaderPrefix}${name}`, headerSafe(value));
-    }
-  }
-}
-
-/** Answers one request; resolves with the error it replied with, if any. */
 async function handle(
   method: DescMethod,
   handler: Handler | undefined,
   self: unknown,
   msg: ServiceMsg,
-  replies: Replies,
+  shared: ContextShared,
+  deadline: number | undefined,
   logger: Logger,
 ): Promise<ServiceError | undefined> {
+  let context: RequestContext | undefined;
   try {
     if (handler === undefined) {
       throw new ServiceError("UNIMPLEMENTED", `${methodSubject(method)} is not implemented`);
     }
+    if (isPast(deadline)) throw deadlineExceeded("deadline exceeded before the request was handled");
     let request;
     try {
       request = fromBinary(method.input, msg.data);
     } catch {
       throw new ServiceError("INVALID_ARGUMENT", `request is not a valid ${method.input.typeName}`);
     }
-    const context = new RequestContext(msg, replies);
+    context = new RequestContext(msg, shared, deadline);
     const reply = await handler.call(self, request, context);
-    msg.respond(toBinary(method.output, create(method.output, reply as never)), { headers: context.replyHeaders ?? replies.plain });
+    if (lateRead(method, deadline)) throw deadlineExceeded();
+    msg.respond(toBinary(method.output, create(method.output, reply as never)), { headers: context.replyHeaders ?? shared.replies.plain });
     return undefined;
   } catch (err) {
-    const error = toServiceError(err, method, msg, logger);
+    let error = toServiceError(err, method, msg, logger);
+    if (context !== undefined && lateRead(method, deadline)) error = deadlineExceeded();
     try {
-      respondError(msg, error, replies.headers());
+      respondError(msg, error, shared.replies.headers());
     } catch (replyErr) {
       logger.error(`${methodSubject(method)}: cannot send the error reply`, replyErr);
     }
     return error;
+  } finally {
+    context?.dispose();
   }
+}
+
+/** A request of an RPC without side effects whose deadline has come: its reply comes too late to be of use. */
+function lateRead(method: DescMethod, deadline: number | undefined): boolean {
+  return method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS && isPast(deadline);
 }
 
 /**
@@ -313,10 +281,6 @@ async function shutdownTracing(tracing: Tracing | undefined, logger: Logger): Pr
   }
 }
 
-/** Messages may quote client input (an id from a URL); a header value cannot hold control characters. */
-function headerSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, " ");
-}
 
 /** The counters $SRV.STATS reports for one endpoint. */
 interface EndpointCounters {

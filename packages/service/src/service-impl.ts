@@ -1,6 +1,7 @@
 import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import type { MsgHdrs } from "@nats-io/transport-node";
+import type { Auth } from "./auth.js";
 
 /** What a handler knows about the request besides its message, and what it may ask of the reply. */
 export interface HandlerContext {
@@ -12,6 +13,39 @@ export interface HandlerContext {
   readonly requestId: string | undefined;
   /** The W3C trace context the gateway forwarded or started. */
   readonly traceparent: string | undefined;
+  /**
+   * When the caller stops waiting, in epoch ms: the request's Switchyard-Timeout-Ms counted from
+   * when this instance received it. Undefined without one (or with a malformed one): no deadline.
+   */
+  readonly deadline: number | undefined;
+  /**
+   * Aborts at the deadline, with a DEADLINE_EXCEEDED ServiceError as its reason; never without a
+   * deadline. Hand it to work that takes a signal. Its timer is cleared when the handler ends.
+   */
+  readonly signal: AbortSignal;
+  /** Whether the deadline has come (0 ms left is late); false without a deadline. */
+  readonly expired: boolean;
+  /**
+   * The caller the gateway verified (Switchyard-Auth-Subject and Switchyard-Auth-Claims), or
+   * undefined when the request carries no verified identity.
+   */
+  readonly auth: Auth | undefined;
+  /**
+   * The operation this request performs, when the gateway sent it for an HTTP request with an
+   * `Idempotency-Key` (Switchyard-Idempotency-Key): 64 lowercase hex digits, the same on every
+   * retry of the operation through any gateway, and different for any other client, route, key or
+   * payload. A handler of a write that is not idempotent should apply it at most once per token
+   * (create the record under a key derived from it, say). Undefined without one, or with a value
+   * of any other form.
+   */
+  readonly idempotencyKey: string | undefined;
+  /**
+   * Throws DEADLINE_EXCEEDED (a ServiceError) when the deadline has come. Call it before each write
+   * that leads up to a change, undoing what the request wrote so far when it throws, and between
+   * the steps of long work: the caller has stopped waiting. Once the change is made, finish it and
+   * reply its outcome, late or not: a write that happened is never reported as failed.
+   */
+  checkDeadline(): void;
   /** A client header the gateway let through: `metadata("tenant")` reads Switchyard-Meta-Tenant, in any case. */
   metadata(name: string): string | undefined;
   /** Asks the gateway to answer a success with this HTTP status (2xx or 3xx) and these headers. */

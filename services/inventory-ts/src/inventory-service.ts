@@ -38,7 +38,7 @@ export function inventoryServiceImpl(store: ItemStore): ServiceImpl<typeof Inven
         updateTime: now,
         version: 1n,
       });
-      if (!(await store.create(name, item))) {
+      if (!(await store.create(name, item, () => context.checkDeadline()))) {
         throw new ServiceError("ALREADY_EXISTS", `item ${item.name} already exists`, "item_id");
       }
       context.respondWith({ status: 201, headers: { location: `/v1/${item.name}` } });
@@ -64,36 +64,44 @@ export function inventoryServiceImpl(store: ItemStore): ServiceImpl<typeof Inven
       return { items, nextPageToken: more && last !== undefined ? pageToken(last.name) : "" };
     },
 
-    async updateItem(request) {
+    async updateItem(request, context) {
       const { name, item: given, paths } = validateUpdateItem(request);
-      const updated = await store.update(name, (current) => {
-        const next = clone(ItemSchema, current);
-        for (const path of paths) copyField(next, given, path);
-        next.stockStatus = stockStatusOf(next.quantity, next.reorderPoint);
-        return touched(next);
-      });
+      const updated = await store.update(
+        name,
+        (current) => {
+          const next = clone(ItemSchema, current);
+          for (const path of paths) copyField(next, given, path);
+          next.stockStatus = stockStatusOf(next.quantity, next.reorderPoint);
+          return touched(next);
+        },
+        () => context.checkDeadline(),
+      );
       if (updated === undefined) throw notFound(name);
       return { item: updated };
     },
 
-    async deleteItem(request) {
+    async deleteItem(request, context) {
       const name = requireItemName("name", request.name);
-      const deleted = await store.delete(name, (current) => {
-        if (current.quantity > 0n && !request.force) {
-          throw new ServiceError(
-            "FAILED_PRECONDITION",
-            `item ${current.name} still holds ${current.quantity} units; set force to delete it anyway`,
-          );
-        }
-      });
+      const deleted = await store.delete(
+        name,
+        (current) => {
+          if (current.quantity > 0n && !request.force) {
+            throw new ServiceError(
+              "FAILED_PRECONDITION",
+              `item ${current.name} still holds ${current.quantity} units; set force to delete it anyway`,
+            );
+          }
+        },
+        () => context.checkDeadline(),
+      );
       if (!deleted) throw notFound(name);
       return {};
     },
 
-    async adjustStock(request) {
+    async adjustStock(request, context) {
       const name = validateAdjustStock(request);
       let previousQuantity = 0n;
-      const updated = await store.update(name, (current) => {
+      const adjust = (current: Item): Item => {
         if (request.expectedVersion !== 0n && request.expectedVersion !== current.version) {
           throw new ServiceError(
             "ABORTED",
@@ -117,7 +125,8 @@ export function inventoryServiceImpl(store: ItemStore): ServiceImpl<typeof Inven
         next.quantity = quantity;
         next.stockStatus = stockStatusOf(quantity, next.reorderPoint);
         return touched(next);
-      });
+      };
+      const updated = await store.update(name, adjust, () => context.checkDeadline());
       if (updated === undefined) throw notFound(name);
       return { item: updated, previousQuantity };
     },

@@ -11,6 +11,13 @@ import { BUCKET, itemKey, itemKeyFilter, itemName, nameOfKey, type ItemName } fr
 const WRITE_ATTEMPTS = 10;
 
 /**
+ * Called right before each write (HandlerContext.checkDeadline): it throws to stop, past the
+ * request's deadline, before anything is written. Each change is one write, so it is made or not.
+ */
+export type Guard = () => void;
+const unguarded = (): void => undefined;
+
+/**
  * Items in the JetStream KV bucket `inventory` (history 1, file storage): the key
  * `item.<warehouse>.<item>` holds the inventory.v1.Item, binary. Every change is a compare-and-set
  * on the revision read, so concurrent instances never lose each other's writes.
@@ -27,7 +34,8 @@ export class ItemStore {
   }
 
   /** Stores a new item; resolves false, storing nothing, when the name is taken. */
-  async create(name: ItemName, item: Item): Promise<boolean> {
+  async create(name: ItemName, item: Item, beforeWrite: Guard = unguarded): Promise<boolean> {
+    beforeWrite();
     try {
       // KV create is atomic, and succeeds over a deleted key.
       await this.kv.create(itemKey(name), toBinary(ItemSchema, item));
@@ -76,12 +84,13 @@ export class ItemStore {
    * reading again and retrying otherwise. Resolves undefined when there is no such item. `change`
    * may throw a ServiceError, which is passed on.
    */
-  update(name: ItemName, change: (current: Item) => Item): Promise<Item | undefined> {
+  update(name: ItemName, change: (current: Item) => Item, beforeWrite: Guard = unguarded): Promise<Item | undefined> {
     return this.serialized(name, async () => {
       for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
         const stored = await this.read(name);
         if (stored === undefined) return undefined;
         const next = change(stored.item);
+        beforeWrite();
         try {
           await this.kv.update(itemKey(name), toBinary(ItemSchema, next), stored.revision);
           return next;
@@ -98,12 +107,13 @@ export class ItemStore {
    * Deletes the item if `check` lets it and nothing changed since it was read; resolves false when
    * there is no such item.
    */
-  delete(name: ItemName, check: (current: Item) => void): Promise<boolean> {
+  delete(name: ItemName, check: (current: Item) => void, beforeWrite: Guard = unguarded): Promise<boolean> {
     return this.serialized(name, async () => {
       for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
         const stored = await this.read(name);
         if (stored === undefined) return false;
         check(stored.item);
+        beforeWrite();
         try {
           await this.kv.delete(itemKey(name), { previousSeq: stored.revision });
           return true;

@@ -51,9 +51,17 @@ class DeleteUserTest < Support::UsersTest
   end
 
   def test_an_unknown_id_is_not_found
-    [SecureRandom.uuid, "*", ">", "a b", "a.b", "ü"].each do |id|
+    [SecureRandom.uuid, "no-such-user"].each do |id|
       assert_service_error delete(id), reason: "NOT_FOUND", status: 404, message: "user #{id} not found"
     end
+  end
+
+  def test_an_id_that_cannot_be_a_key_token_is_invalid
+    ["*", ">", "a b", "a.b", "ü", "a" * 65, "a" * 4100].each do |id|
+      assert_service_error delete(id), reason: "INVALID_ARGUMENT", status: 400, field: "id",
+        message: "id must be at most 64 characters of A-Z, a-z, 0-9, \"-\", \"_\" and \"=\""
+    end
+    refute self.class.work_client.closed?
   end
 
   def test_other_users_stay

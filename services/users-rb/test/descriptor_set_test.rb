@@ -59,11 +59,11 @@ class DescriptorSetTest < Minitest::Test
     end
   end
 
-  def test_method_options_keep_the_http_rule
+  def test_method_options_keep_the_http_rule_and_the_idempotency_level
     ping = descriptors.files.last.service.first["method"].find { |method| method.name == "Ping" }
 
-    # google.api.http (field 72295728) = HttpRule { get: "/" }
-    assert_equal "\x82\xd3\xe4\x93\x02\x03\x12\x01/".b, Google::Protobuf::MethodOptions.encode(ping.options)
+    # idempotency_level (field 34) = NO_SIDE_EFFECTS (1), google.api.http (field 72295728) = HttpRule { get: "/" }
+    assert_equal "\x90\x02\x01\x82\xd3\xe4\x93\x02\x03\x12\x01/".b, Google::Protobuf::MethodOptions.encode(ping.options)
   end
 
   # d imports b and c, which both import a: a comes once, first; d last.

@@ -29,8 +29,18 @@ class PageTokenTest < Minitest::Test
     [Base64.urlsafe_encode64("a.b", padding: false), "an id of two key tokens"],
     [Base64.urlsafe_encode64("a/b", padding: false), "an id with a slash"],
     [Base64.urlsafe_encode64("ü", padding: false), "an id outside the key alphabet"],
-    [Base64.urlsafe_encode64("\xff".b, padding: false), "bytes that are not UTF-8"]
+    [Base64.urlsafe_encode64("\xff".b, padding: false), "bytes that are not UTF-8"],
+    [Base64.urlsafe_encode64("a" * 65, padding: false), "an id longer than 64 characters"],
+    ["a" * 4100, "longer than any token of ours"]
   ].freeze
+
+  def test_the_longest_id_has_the_longest_token
+    id = "a" * 64
+    token = Users::PageToken.encode(id)
+    assert_equal Users::PageToken::MAX_LENGTH, token.length
+    assert_equal 86, token.length
+    assert_equal id, Users::PageToken.decode(token)
+  end
 
   def test_anything_else_is_invalid
     INVALID.each do |token, why|

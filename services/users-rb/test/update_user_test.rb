@@ -124,10 +124,19 @@ class UpdateUserTest < Support::UsersTest
   end
 
   def test_an_unknown_user_is_not_found
-    ["0b3e4c1a-9d2f-4e8b-a6c7-5f1d2e3a4b5c", "a b", "*", "a.b"].each do |id|
+    ["0b3e4c1a-9d2f-4e8b-a6c7-5f1d2e3a4b5c", "no-such-user"].each do |id|
       assert_service_error update(Users::V1::User.new(id: id, first_name: "Ada"), "first_name"),
         reason: "NOT_FOUND", status: 404, message: "user #{id} not found"
     end
+  end
+
+  def test_an_id_that_cannot_be_a_key_token_is_invalid
+    ["a b", "*", "a.b", "a" * 65, "a" * 4100].each do |id|
+      assert_service_error update(Users::V1::User.new(id: id, first_name: "Ada"), "first_name"),
+        reason: "INVALID_ARGUMENT", status: 400, field: "user.id",
+        message: "user.id must be at most 64 characters of A-Z, a-z, 0-9, \"-\", \"_\" and \"=\""
+    end
+    refute self.class.work_client.closed?
   end
 
   def test_a_deleted_user_is_not_found

@@ -11,16 +11,19 @@ export interface UsersOptions {
   deployment?: string;
   /** Test only: answer differently from the contract's other implementations on purpose. */
   diverge?: Divergence;
+  /** Whether Ping names this instance (default true; PING_SHOWS_INSTANCE for the process). */
+  pingShowsInstance?: boolean;
 }
 
 /** Starts one users-ts instance on the connection. */
 export async function startUsersService(nc: NatsConnection, logger?: Logger, options: UsersOptions = {}): Promise<RunningService> {
   const store = await UserStore.open(nc);
   let id = "";
+  const showInstance = options.pingShowsInstance ?? true;
   const running = await serve({
     nc,
     service: UserService,
-    implementation: userServiceImpl(store, () => id, options.diverge),
+    implementation: userServiceImpl(store, () => (showInstance ? id : ""), options.diverge),
     name: SERVICE_NAME,
     version: VERSION,
     description: `users.v1.UserService in ${LANGUAGE}`,
@@ -32,3 +35,4 @@ export async function startUsersService(nc: NatsConnection, logger?: Logger, opt
 }
 
 export { DIVERGENCES, type Divergence } from "./user-service.js";
+export { pingShowsInstanceFromEnv } from "./settings.js";

@@ -2,6 +2,17 @@
 export const BUCKET = "users";
 export const USER_PREFIX = "user.";
 
+/**
+ * A user id is one KV key token, and short: the ids the services make (lowercase UUIDs, 36
+ * characters) fit, and a client's id can never make a key (a NATS subject) longer than the server's
+ * control line, which would cost the instance its connection. proto/users/v1/users.proto says the
+ * same in its field rules.
+ */
+export const MAX_ID_LENGTH = 64;
+const USER_ID = /^[-_=A-Za-z0-9]+$/;
+/** The rule as a client reads it in an error description. */
+export const USER_ID_RULE = `at most ${MAX_ID_LENGTH} characters of A-Z, a-z, 0-9, "-", "_" and "="`;
+
 export function userKey(id: string): string {
   return `${USER_PREFIX}${id}`;
 }
@@ -11,9 +22,7 @@ export function emailKey(email: string): string {
   return `email.${Buffer.from(email.toLowerCase(), "utf8").toString("base64url")}`;
 }
 
-const KEY_TOKEN = /^[-_=A-Za-z0-9]+$/;
-
-/** Whether an id can be one token of a KV key; no stored user has any other id. */
-export function isKeyToken(id: string): boolean {
-  return KEY_TOKEN.test(id);
+/** Whether a text can be a user id; no stored user has any other. */
+export function isUserId(id: string): boolean {
+  return id.length <= MAX_ID_LENGTH && USER_ID.test(id);
 }

@@ -1,5 +1,7 @@
+import { ConfigError } from "@switchyard/protocol";
 import { runService } from "@switchyard/service";
-import { startUsersService } from "./index.js";
+import { startUsersService, type UsersOptions } from "./index.js";
+import { pingShowsInstanceFromEnv } from "./settings.js";
 import { DIVERGENCES, type Divergence } from "./user-service.js";
 
 // Test only (the shadow-compare tests): USERS_TEST_DIVERGE=upper-last-name makes this instance
@@ -10,4 +12,13 @@ if (diverge !== undefined && diverge !== "" && !(DIVERGENCES as readonly string[
   process.exit(2);
 }
 
-await runService("users-ts", (nc) => startUsersService(nc, undefined, diverge ? { diverge: diverge as Divergence } : {}));
+const options: UsersOptions = diverge ? { diverge: diverge as Divergence } : {};
+try {
+  options.pingShowsInstance = pingShowsInstanceFromEnv(process.env);
+} catch (err) {
+  if (!ConfigError.is(err)) throw err;
+  console.error(`users-ts: bad configuration: ${err.message}`);
+  process.exit(2);
+}
+
+await runService("users-ts", (nc) => startUsersService(nc, undefined, options));

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { UserService } from "@switchyard/contracts";
 import { ServiceError, type ServiceImpl } from "@switchyard/service";
-import { isKeyToken } from "./keys.js";
+import { isUserId } from "./keys.js";
+import { newUserId } from "./new-user-id.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import type { UserStore } from "./user-store.js";
 import { copyMasked, validateCreateUser, validateId, validateListUsers, validateUpdateUser } from "./validate.js";
@@ -14,7 +14,11 @@ const DEFAULT_PAGE_SIZE = 50;
 export const DIVERGENCES = ["upper-last-name"] as const;
 export type Divergence = (typeof DIVERGENCES)[number];
 
-/** users.v1.UserService over the shared store; `instance` is the micro service id, known after start. */
+/**
+ * users.v1.UserService over the shared store; `instance` is the micro service id, known after start,
+ * or "" when Ping is not to show it. Past a request's deadline a handler stops before its next write
+ * (or its next read, in a listing): see services/README.md, Deadlines.
+ */
 export function userServiceImpl(
   store: UserStore,
   instance: () => string,
@@ -25,9 +29,14 @@ export function userServiceImpl(
       return { message: "pong", servedBy: { service: SERVICE_NAME, language: LANGUAGE, instance: instance() } };
     },
 
-    async createUser(request) {
-      const user = { ...validateCreateUser(request), id: randomUUID() };
-      if (!(await store.create(user))) throw emailTaken();
+    // With an idempotency key, the id is derived from it and the user stored at most once: a
+    // retry of a create that was applied answers its id (services/README.md, CreateUser).
+    async createUser(request, context) {
+      const key = context.idempotencyKey;
+      const user = { ...validateCreateUser(request), id: newUserId(key) };
+      const guard = () => context.checkDeadline();
+      const outcome = key === undefined ? ((await store.create(user, guard)) ? "created" : "email-taken") : await store.createOnce(user, guard);
+      if (outcome === "email-taken") throw emailTaken();
       return { id: user.id, success: true };
     },
 
@@ -39,31 +48,31 @@ export function userServiceImpl(
       return { user };
     },
 
-    async listUsers(request) {
+    async listUsers(request, context) {
       validateListUsers(request);
       let after = "";
       if (request.pageToken !== "") {
-        const id = decodePageToken(request.pageToken, isKeyToken);
+        const id = decodePageToken(request.pageToken, isUserId);
         if (id === undefined) throw new ServiceError("INVALID_ARGUMENT", "page_token is not valid", "page_token");
         after = id;
       }
-      const { users, more } = await store.list(after, request.pageSize || DEFAULT_PAGE_SIZE);
+      const { users, more } = await store.list(after, request.pageSize || DEFAULT_PAGE_SIZE, () => context.checkDeadline());
       const last = users.at(-1);
       return { users, nextPageToken: more && last !== undefined ? encodePageToken(last.id) : "" };
     },
 
-    async updateUser(request) {
+    async updateUser(request, context) {
       const { user, paths } = validateUpdateUser(request);
-      const outcome = await store.update(user.id, (current) => copyMasked(user, current, paths));
+      const outcome = await store.update(user.id, (current) => copyMasked(user, current, paths), () => context.checkDeadline());
       if (outcome === "not-found") throw notFound(user.id);
       if (outcome === "email-taken") throw emailTaken();
       if (outcome === "changed-concurrently") throw changedConcurrently(user.id);
       return { user: outcome };
     },
 
-    async deleteUser(request) {
+    async deleteUser(request, context) {
       validateId(request);
-      const outcome = await store.delete(request.id);
+      const outcome = await store.delete(request.id, () => context.checkDeadline());
       if (outcome === false) throw notFound(request.id);
       if (outcome === "changed-concurrently") throw changedConcurrently(request.id);
       return {};

@@ -7,6 +7,7 @@ import type {
   User,
 } from "@switchyard/contracts";
 import { ServiceError } from "@switchyard/service";
+import { isUserId, USER_ID_RULE } from "./keys.js";
 
 const MAX_NAME = 100;
 const MAX_EMAIL = 254;
@@ -27,7 +28,7 @@ export function validateCreateUser(request: CreateUserRequest): User {
 }
 
 export function validateId(request: GetUserRequest | DeleteUserRequest): void {
-  if (request.id === "") throw invalid("id", "id is required");
+  checkId("id", request.id);
 }
 
 export function validateListUsers(request: ListUsersRequest): void {
@@ -40,7 +41,7 @@ export function validateListUsers(request: ListUsersRequest): void {
 export function validateUpdateUser(request: UpdateUserRequest): { user: User; paths: Updatable[] } {
   const { user, updateMask } = request;
   if (user === undefined) throw invalid("user", "user is required");
-  if (user.id === "") throw invalid("user.id", "user.id is required");
+  checkId("user.id", user.id);
   if (updateMask === undefined || updateMask.paths.length === 0) throw invalid("update_mask", "update_mask is required");
   for (const path of updateMask.paths) {
     if (!(UPDATABLE as readonly string[]).includes(path)) {
@@ -74,6 +75,12 @@ function checkField(user: User, path: Updatable): void {
   const value = path === "first_name" ? user.firstName : user.lastName;
   if (value.trim() === "") throw invalid(field, `${field} is required`);
   if ([...value].length > MAX_NAME) throw invalid(field, `${field} must be at most ${MAX_NAME} characters`);
+}
+
+/** An id taken from a request: required, and one a user can have (it becomes part of a KV key). */
+function checkId(field: string, id: string): void {
+  if (id === "") throw invalid(field, `${field} is required`);
+  if (!isUserId(id)) throw invalid(field, `${field} must be ${USER_ID_RULE}`);
 }
 
 function invalid(field: string, message: string): ServiceError {

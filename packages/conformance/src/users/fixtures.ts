@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { KV } from "@nats-io/kv";
 import { UserSchema, type User } from "@switchyard/contracts";
@@ -18,8 +18,43 @@ export const BUCKET = "users";
 export const MAX_NAME = 100;
 export const MAX_EMAIL = 254;
 
+/** A user id is at most this many characters of A-Z, a-z, 0-9, "-", "_" and "=" (a KV key token). */
+export const MAX_ID = 64;
+/** Words of the description of an id that breaks that rule. */
+export const ID_RULE = `must be at most ${MAX_ID} characters of A-Z, a-z, 0-9, "-", "_" and "="`;
+/** Longer than nats-server's control line (4,096 bytes) once part of a KV subject. */
+export const LONG = "a".repeat(4_100);
+/** No user can have these ids: [what, id]. */
+export const invalidIds: readonly (readonly [string, string])[] = [
+  ["an id with a space", "no such user"],
+  ["the id * (a NATS wildcard)", "*"],
+  ["the id > (a NATS wildcard)", ">"],
+  ["an id of two KV tokens", "a.b"],
+  ["an id outside ASCII", "\u00fc"],
+  ["an id with a line break", "x\r\nSwitchyard-Error-Field: user"],
+  [`an id of ${MAX_ID + 1} characters`, "a".repeat(MAX_ID + 1)],
+  ["an id of 4,100 characters", LONG],
+];
+
 /** A new random UUID, version 4, lowercase. */
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A Switchyard-Idempotency-Key as the gateway makes them: 64 lowercase hex digits, new each call. */
+export function newIdempotencyKey(): string {
+  return randomBytes(32).toString("hex");
+}
+
+/**
+ * The id CreateUser gives the user of a request with an idempotency key: the UUID v8 (RFC 9562)
+ * made of the first 16 bytes of SHA-256 of the key's 64 characters, lowercase.
+ */
+export function userIdOfKey(key: string): string {
+  const bytes = createHash("sha256").update(key, "ascii").digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+}
 
 export function userKey(id: string): string {
   return `user.${id}`;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { UserService } from "@switchyard/contracts";
 import { expectError } from "../expect.js";
+import { ID_RULE, invalidIds, MAX_ID } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 
 const { getUser } = UserService.method;
@@ -16,13 +17,11 @@ export function getUserTests(ctx: UsersSuiteContext): void {
       });
     });
 
-    // Ids come from URLs: one that cannot even be a KV key is still just no such user.
+    // An id is any KV key token of at most 64 characters, the services' UUIDs among them.
     for (const [what, id] of [
       ["an unknown id", randomUUID()],
       ["an id that is no UUID", "no-such-user"],
-      ["an id with a space", "no such user"],
-      ["an id that is a NATS wildcard (*)", "*"],
-      ["an id that is a NATS wildcard (>)", ">"],
+      ["an id of 64 characters", "a".repeat(MAX_ID)],
     ] as const) {
       it(`answers NOT_FOUND, with no field, for ${what}`, async () => {
         expectError(await ctx.rpc.call(getUser, { id }), {
@@ -30,6 +29,12 @@ export function getUserTests(ctx: UsersSuiteContext): void {
           field: undefined,
           description: `user ${id} not found`,
         });
+      });
+    }
+
+    for (const [what, id] of invalidIds) {
+      it(`refuses ${what} with INVALID_ARGUMENT on id`, async () => {
+        expectError(await ctx.rpc.call(getUser, { id }), { reason: "INVALID_ARGUMENT", field: "id", description: ID_RULE });
       });
     }
   });

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { UserSchema, UserService, type ListUsersResponse, type User } from "@switchyard/contracts";
 import { expectError, expectOk } from "../expect.js";
-import { byIdBytes, newIdNamespace, pageToken, storeUsers, userKey, type IdNamespace } from "./fixtures.js";
+import { byIdBytes, LONG, MAX_ID, newIdNamespace, pageToken, storeUsers, userKey, type IdNamespace } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 
 const { listUsers, deleteUser } = UserService.method;
@@ -76,6 +76,8 @@ export function listUsersTests(ctx: UsersSuiteContext): void {
         ["of an id with a newline inside", pageToken("abc\ndef")],
         ["of an id with a trailing newline", pageToken("abc\n")],
         ["that decodes to bytes that are not UTF-8", Buffer.from([0xff, 0xfe, 0xfd]).toString("base64url")],
+        [`of an id of ${MAX_ID + 1} characters`, pageToken("a".repeat(MAX_ID + 1))],
+        ["of 4,100 characters", LONG],
       ] as const) {
         it(`a page_token ${what} (page_token)`, async () => {
           expectError(await ctx.rpc.call(listUsers, { pageSize: 3, pageToken: token }), {

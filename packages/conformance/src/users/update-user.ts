@@ -6,7 +6,7 @@ import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
 import { UserSchema, UserService, type UpdateUserRequestSchema, type User } from "@switchyard/contracts";
 import { expectError, expectOk } from "../expect.js";
 import type { RpcReply } from "../rpc.js";
-import { assertNoKey, emailKey, MAX_EMAIL, MAX_NAME, newUser, uniqueEmail, userKey } from "./fixtures.js";
+import { assertNoKey, emailKey, ID_RULE, invalidIds, MAX_EMAIL, MAX_NAME, newUser, uniqueEmail, userKey } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 import { emailOfLength, invalidCases } from "./validation-cases.js";
 
@@ -354,12 +354,22 @@ export function updateUserTests(ctx: UsersSuiteContext): void {
       });
     });
 
+    describe("INVALID_ARGUMENT on user.id for an id no user can have", () => {
+      for (const [what, id] of invalidIds) {
+        it(`${what}`, async () => {
+          expectError(await update(ctx, { id, firstName: "Nobody" }, "first_name"), {
+            reason: "INVALID_ARGUMENT",
+            field: "user.id",
+            description: ID_RULE,
+          });
+        });
+      }
+    });
+
     describe("NOT_FOUND, with no field, for no such user", () => {
       for (const [what, id] of [
         ["an unknown id", randomUUID()],
-        ["an id with a space", "no such user"],
-        ["the id * (a NATS wildcard)", "*"],
-        ["the id > (a NATS wildcard)", ">"],
+        ["an id that is no UUID", "no-such-user"],
       ] as const) {
         it(`${what}`, async () => {
           expectError(await update(ctx, { id, firstName: "Nobody" }, "first_name"), {

@@ -6,6 +6,13 @@ module Switchyard
   # request came in on; all of it in the request's span when tracing is on. Nothing may escape to
   # nats-pure: an exception that is a NATS::Error (a KV timeout, say) would make it stop the whole
   # service.
+  #
+  # Deadlines: a request whose deadline (Switchyard-Timeout-Ms from its arrival, queueing included)
+  # has come before its handler starts is answered DEADLINE_EXCEEDED and not run. A handler that ends
+  # past it is answered DEADLINE_EXCEEDED, whatever it said, only when its RPC is declared
+  # NO_SIDE_EFFECTS (it cannot have written); any other handler's outcome stands, late or not: only
+  # the handler knows whether it wrote (it stops itself before a write past the deadline,
+  # Call#check_deadline!), and a write that happened must not be reported as failed.
   class Dispatcher
     INTERNAL_DESCRIPTION = "internal error"
     # NATS or JetStream briefly out of reach (a restart, a reconnect): a retry may well succeed, so
@@ -18,17 +25,23 @@ module Switchyard
       NATS::JetStream::Error::NoStreamResponse
     ].freeze
     UNAVAILABLE_DESCRIPTION = "a backing system is unavailable; retry shortly"
+    NOT_STARTED_DESCRIPTION = "deadline exceeded before the request was handled"
 
     attr_reader :rpc
 
-    # tracing: NoTracing or OtlpTracing.
-    def initialize(rpc:, implementation:, instance_id:, deployment:, logger:, tracing: NoTracing.new)
+    # tracing: NoTracing or OtlpTracing. arrivals: when requests arrived (Arrivals), nil for "when
+    # the handler thread takes it". malformed_auth: told about auth headers that are no identity.
+    def initialize(rpc:, implementation:, instance_id:, deployment:, logger:, tracing: NoTracing.new, arrivals: nil,
+      malformed_auth: MalformedAuthLog.new(logger))
       @rpc = rpc
       @handler = handler_method(implementation, rpc.handler)
       @instance_id = instance_id
       @deployment = deployment
       @logger = logger
       @tracing = tracing
+      @arrivals = arrivals
+      @malformed_auth = malformed_auth
+      @side_effect_free = SideEffects.none?(rpc)
     end
 
     def implemented?
@@ -39,19 +52,20 @@ module Switchyard
     # from the route rather than from the request: nats-pure 2.7's Request#endpoint is never set in
     # the Service::Message of later versions.
     def call(request, route)
-      @tracing.process(request.header, route: route, rpc: rpc) { serve(request, route) }
+      call = call_of(request)
+      @tracing.process(request.header, route: route, rpc: rpc) { serve(request, route, call) }
     end
 
     private
 
     # Returns the ServiceError replied with, or nil.
-    def serve(request, route)
+    def serve(request, route, call)
       replier = Replier.new(request, stats: route.stats, deployment: @deployment)
       begin
-        replier.reply(handle(request))
+        replier.reply(handle(request, call))
         nil
       rescue => error
-        reply_error(replier, request, route, error)
+        reply_error(replier, call, route, error)
       end
     end
 
@@ -64,14 +78,27 @@ module Switchyard
       [Object, Kernel, BasicObject].include?(method.owner) ? nil : method
     end
 
-    def handle(request)
+    def handle(request, call)
       raise ServiceError.new(:UNIMPLEMENTED, "#{rpc.subject} is not implemented") unless implemented?
+      raise ServiceError.new(:DEADLINE_EXCEEDED, NOT_STARTED_DESCRIPTION) if call.expired?
 
-      encode(@handler.call(decode(request.data), call_of(request)))
+      response = @handler.call(decode(request.data), call)
+      raise ServiceError.new(:DEADLINE_EXCEEDED, Call::DEADLINE_EXCEEDED) if late_read?(call)
+
+      encode(response)
     end
 
     def call_of(request)
-      Call.new(rpc: rpc, instance_id: @instance_id, headers: request.header)
+      received_at = @arrivals ? @arrivals.of(request) : Deadline.now
+      Call.new(
+        rpc: rpc, instance_id: @instance_id, headers: request.header,
+        deadline: Deadline.from_headers(request.header, received_at: received_at), malformed_auth: @malformed_auth
+      )
+    end
+
+    # A request of an RPC without side effects whose deadline has come: its reply is of no use.
+    def late_read?(call)
+      @side_effect_free && call.expired?
     end
 
     def decode(data)
@@ -88,25 +115,25 @@ module Switchyard
       rpc.response_class.encode(response)
     end
 
-    def reply_error(replier, request, route, error)
+    def reply_error(replier, call, route, error)
       unless error.is_a?(ServiceError)
-        log(request, "#{route.subject}: #{error.class}: #{error.message}", error)
+        log(call, "#{route.subject}: #{error.class}: #{error.message}", error)
         error = if UNAVAILABLE_ERRORS.any? { |kind| error.is_a?(kind) }
           ServiceError.new(:UNAVAILABLE, UNAVAILABLE_DESCRIPTION)
         else
           ServiceError.new(:INTERNAL, INTERNAL_DESCRIPTION)
         end
       end
+      error = ServiceError.new(:DEADLINE_EXCEEDED, Call::DEADLINE_EXCEEDED) if late_read?(call) && error.code != :DEADLINE_EXCEEDED
       replier.error(error)
       error
     rescue => failure
-      log(request, "#{route.subject}: cannot reply: #{failure.class}: #{failure.message}", failure)
+      log(call, "#{route.subject}: cannot reply: #{failure.class}: #{failure.message}", failure)
       error
     end
 
     # An error line about one request, with its request id and trace ids when it has them.
-    def log(request, message, error)
-      call = call_of(request)
+    def log(call, message, error)
       fields = {reqId: call.request_id, **@tracing.trace_ids(call.traceparent).to_h}.compact
       @logger.error(msg: message, **fields, err: error)
     end

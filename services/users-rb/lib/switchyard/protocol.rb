@@ -33,7 +33,19 @@ module Switchyard
       # On a success reply: the HTTP status to answer with (2xx or 3xx) instead of 200.
       http_status: "Switchyard-Http-Status",
       # On a success reply: Switchyard-Http-Header-Location becomes the HTTP header Location.
-      http_header_prefix: "Switchyard-Http-Header-"
+      http_header_prefix: "Switchyard-Http-Header-",
+      # On every request the gateway sends: how many milliseconds it will still wait for the reply,
+      # counted from when the service receives it. A service stops work past it (Deadline).
+      timeout_ms: "Switchyard-Timeout-Ms",
+      # On a request whose client presented a JWT the gateway verified: its `sub` claim. Set only by
+      # the gateway; no client header can produce it (only Switchyard-Meta-* headers pass).
+      auth_subject: "Switchyard-Auth-Subject",
+      # On a request the gateway sends for an HTTP request with an Idempotency-Key: an opaque token
+      # (64 hex digits) naming the operation, the same on every retry of it through any gateway. A
+      # service may use it to apply a write at most once.
+      idempotency_key: "Switchyard-Idempotency-Key",
+      # With auth_subject: every verified claim, as compact JSON (non-ASCII escaped as \uXXXX).
+      auth_claims: "Switchyard-Auth-Claims"
     }.freeze
 
     # Keys of the NATS micro service metadata every Switchyard service sets (metadata.ts).

@@ -9,9 +9,15 @@ module Users
     USER_PREFIX = "user."
     # Every user's key, as a subject filter: ids are single key tokens.
     USERS = "#{USER_PREFIX}*"
-    # An id that can be stored: one KV key token (services/README.md), so no stored user has another.
-    # \z, not $: nats-pure's own key check (KeyValue.is_valid_key) ends with `$` and lets "abc\n*" through.
-    ID = /\A[-_=A-Za-z0-9]+\z/
+    # A user id: one KV key token, and short (services/README.md): the ids the services make
+    # (lowercase UUIDs, 36 characters) fit, and a client's id can never make a key (a NATS subject)
+    # longer than the server's control line, which would cost the instance its connection.
+    # proto/users/v1/users.proto says the same in its field rules. \z, not $: nats-pure's own key
+    # check (KeyValue.is_valid_key) ends with `$` and lets "abc\n*" through.
+    MAX_ID_LENGTH = 64
+    ID = /\A[-_=A-Za-z0-9]{1,#{MAX_ID_LENGTH}}\z/
+    # The rule as a client reads it in an error description.
+    ID_RULE = "at most #{MAX_ID_LENGTH} characters of A-Z, a-z, 0-9, \"-\", \"_\" and \"=\""
 
     module_function
 

@@ -7,6 +7,8 @@ module Users
   # to clients, but the same in every implementation, so any one continues a listing another began.
   module PageToken
     ALPHABET = /\A[-_A-Za-z0-9]+\z/
+    # base64url (no padding) of the longest id: no token of ours is longer.
+    MAX_LENGTH = (Keys::MAX_ID_LENGTH * 4.0 / 3).ceil
 
     module_function
 
@@ -17,7 +19,7 @@ module Users
     # The id a token continues after, or nil when it is no token of ours: it must be the exact
     # encoding of an id that can be stored (no padding, no stray bits, no other characters).
     def decode(token)
-      return nil unless ALPHABET.match?(token)
+      return nil unless token.length <= MAX_LENGTH && ALPHABET.match?(token)
 
       id = Base64.urlsafe_decode64(token).force_encoding(Encoding::UTF_8)
       id if id.valid_encoding? && Keys.id?(id) && encode(id) == token

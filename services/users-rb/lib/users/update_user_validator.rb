@@ -11,7 +11,7 @@ module Users
     def validate!(request)
       user = request.user
       raise UserFields.invalid("user", "user is required") if user.nil?
-      raise UserFields.invalid("user.id", "user.id is required") if user.id.empty?
+      UserFields.check_id!("user.id", user.id)
 
       paths = check_mask(request.update_mask)
       paths.each { |path| UserFields.check!(user, path) }

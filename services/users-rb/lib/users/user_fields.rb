@@ -31,6 +31,12 @@ module Users
       Switchyard::ServiceError.new(:INVALID_ARGUMENT, message, field: field)
     end
 
+    # An id taken from a request: required, and one a user can have (it becomes part of a KV key).
+    def check_id!(field, id)
+      raise invalid(field, "#{field} is required") if id.empty?
+      raise invalid(field, "#{field} must be #{Keys::ID_RULE}") unless Keys.id?(id)
+    end
+
     # Lengths count characters (code points), not bytes.
     def check_name(field, value)
       raise invalid(field, "#{field} is required") if BLANK.match?(value)

@@ -1,27 +1,39 @@
 # frozen_string_literal: true
 
-require "securerandom"
-
 module Users
   # users.v1.UserService: one public method per RPC (Ping => ping), each taking the decoded request
   # and the Switchyard::Call, returning the RPC's response message.
   class UserService
-    def initialize(store:)
+    # ping_shows_instance: whether Ping names the instance (PING_SHOWS_INSTANCE), or leaves it empty.
+    def initialize(store:, ping_shows_instance: true)
       @store = store
+      @ping_shows_instance = ping_shows_instance
     end
 
     def ping(_request, call)
       V1::PingResponse.new(
         message: "pong",
-        served_by: V1::ServedBy.new(service: NAME, language: Switchyard::Protocol::LANGUAGE, instance: call.instance_id)
+        served_by: V1::ServedBy.new(
+          service: NAME, language: Switchyard::Protocol::LANGUAGE, instance: @ping_shows_instance ? call.instance_id : ""
+        )
       )
     end
 
-    def create_user(request, _call)
+    # Past the request's deadline, each handler that writes stops before its next write that leads
+    # up to the change (guard), and a listing before its next read: services/README.md, Deadlines.
+    # With an idempotency key, the id is derived from it and the user stored at most once: a retry
+    # of a create that was applied answers its id (services/README.md, CreateUser).
+    def create_user(request, call)
       CreateUserValidator.validate!(request)
       sent = request.user
-      user = V1::User.new(id: SecureRandom.uuid, first_name: sent.first_name, last_name: sent.last_name, email: sent.email)
-      raise email_taken unless @store.create(user)
+      key = call.idempotency_key
+      user = V1::User.new(id: NewUserId.for(key), first_name: sent.first_name, last_name: sent.last_name, email: sent.email)
+      outcome = if key.nil?
+        @store.create(user, guard: guard(call)) ? :created : :email_taken
+      else
+        @store.create_once(user, guard: guard(call))
+      end
+      raise email_taken if outcome == :email_taken
 
       V1::CreateUserResponse.new(id: user.id, success: true)
     end
@@ -34,13 +46,13 @@ module Users
       V1::GetUserResponse.new(user: user)
     end
 
-    def list_users(request, _call)
+    def list_users(request, call)
       page = PageRequest.from(request)
-      users, more = @store.list(after: page.after, limit: page.size)
+      users, more = @store.list(after: page.after, limit: page.size, guard: guard(call))
       V1::ListUsersResponse.new(users: users, next_page_token: more ? PageToken.encode(users.last.id) : "")
     end
 
-    def update_user(request, _call)
+    def update_user(request, call)
       paths = UpdateUserValidator.validate!(request)
       id = request.user.id
       stored = @store.read(id)
@@ -48,16 +60,16 @@ module Users
 
       user = stored.user.dup
       paths.each { |path| user[path] = request.user[path] }
-      case @store.update(stored, user)
+      case @store.update(stored, user, guard: guard(call))
       when :email_taken then raise email_taken
       when :changed then raise changed_concurrently(id)
       end
       V1::UpdateUserResponse.new(user: user)
     end
 
-    def delete_user(request, _call)
+    def delete_user(request, call)
       require_id!(request.id)
-      case @store.delete(request.id)
+      case @store.delete(request.id, guard: guard(call))
       when :not_found then raise not_found(request.id)
       when :changed then raise changed_concurrently(request.id)
       end
@@ -67,7 +79,11 @@ module Users
     private
 
     def require_id!(id)
-      raise UserFields.invalid("id", "id is required") if id.empty?
+      UserFields.check_id!("id", id)
+    end
+
+    def guard(call)
+      -> { call.check_deadline! }
     end
 
     def not_found(id)

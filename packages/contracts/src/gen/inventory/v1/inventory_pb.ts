@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "../../buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -13,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inventory/v1/inventory.proto.
  */
 export const file_inventory_v1_inventory: GenFile = /*@__PURE__*/
-  fileDesc("ChxpbnZlbnRvcnkvdjEvaW52ZW50b3J5LnByb3RvEgxpbnZlbnRvcnkudjEiwwIKBEl0ZW0SDAoEbmFtZRgBIAEoCRILCgNza3UYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhAKCHF1YW50aXR5GAQgASgDEhUKDXJlb3JkZXJfcG9pbnQYBSABKAMSLwoMc3RvY2tfc3RhdHVzGAYgASgOMhkuaW52ZW50b3J5LnYxLlN0b2NrU3RhdHVzEgwKBHRhZ3MYByADKAkSLwoIbG9jYXRpb24YCCABKAsyHS5pbnZlbnRvcnkudjEuU3RvcmFnZUxvY2F0aW9uEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdmVyc2lvbhgLIAEoAyI8Cg9TdG9yYWdlTG9jYXRpb24SDQoFYWlzbGUYASABKAkSDQoFc2hlbGYYAiABKAUSCwoDYmluGAMgASgJIlYKEUNyZWF0ZUl0ZW1SZXF1ZXN0Eg4KBnBhcmVudBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEiAKBGl0ZW0YAyABKAsyEi5pbnZlbnRvcnkudjEuSXRlbSI2ChJDcmVhdGVJdGVtUmVzcG9uc2USIAoEaXRlbRgBIAEoCzISLmludmVudG9yeS52MS5JdGVtIh4KDkdldEl0ZW1SZXF1ZXN0EgwKBG5hbWUYASABKAkiMwoPR2V0SXRlbVJlc3BvbnNlEiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbSJzChBMaXN0SXRlbXNSZXF1ZXN0Eg4KBnBhcmVudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCRIoCgZmaWx0ZXIYBCABKAsyGC5pbnZlbnRvcnkudjEuSXRlbUZpbHRlciJ/CgpJdGVtRmlsdGVyEjEKDnN0b2NrX3N0YXR1c2VzGAEgAygOMhkuaW52ZW50b3J5LnYxLlN0b2NrU3RhdHVzEgsKA3RhZxgCIAEoCRIxCg11cGRhdGVkX2FmdGVyGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChFMaXN0SXRlbXNSZXNwb25zZRIhCgVpdGVtcxgBIAMoCzISLmludmVudG9yeS52MS5JdGVtEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJmChFVcGRhdGVJdGVtUmVxdWVzdBIgCgRpdGVtGAEgASgLMhIuaW52ZW50b3J5LnYxLkl0ZW0SLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIjYKElVwZGF0ZUl0ZW1SZXNwb25zZRIgCgRpdGVtGAEgASgLMhIuaW52ZW50b3J5LnYxLkl0ZW0iMAoRRGVsZXRlSXRlbVJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgVmb3JjZRgCIAEoCCIUChJEZWxldGVJdGVtUmVzcG9uc2UiiQEKEkFkanVzdFN0b2NrUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBWRlbHRhGAIgASgDEi4KBnJlYXNvbhgDIAEoDjIeLmludmVudG9yeS52MS5BZGp1c3RtZW50UmVhc29uEgwKBG5vdGUYBCABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgFIAEoAyJSChNBZGp1c3RTdG9ja1Jlc3BvbnNlEiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbRIZChFwcmV2aW91c19xdWFudGl0eRgCIAEoAyqBAQoLU3RvY2tTdGF0dXMSHAoYU1RPQ0tfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVU1RPQ0tfU1RBVFVTX0lOX1NUT0NLEAESGgoWU1RPQ0tfU1RBVFVTX0xPV19TVE9DSxACEh0KGVNUT0NLX1NUQVRVU19PVVRfT0ZfU1RPQ0sQAyq2AQoQQWRqdXN0bWVudFJlYXNvbhIhCh1BREpVU1RNRU5UX1JFQVNPTl9VTlNQRUNJRklFRBAAEh4KGkFESlVTVE1FTlRfUkVBU09OX1JFQ0VJVkVEEAESHQoZQURKVVNUTUVOVF9SRUFTT05fU0hJUFBFRBACEh0KGUFESlVTVE1FTlRfUkVBU09OX0RBTUFHRUQQAxIhCh1BREpVU1RNRU5UX1JFQVNPTl9DWUNMRV9DT1VOVBAEMqgGChBJbnZlbnRvcnlTZXJ2aWNlEoQBCgpDcmVhdGVJdGVtEh8uaW52ZW50b3J5LnYxLkNyZWF0ZUl0ZW1SZXF1ZXN0GiAuaW52ZW50b3J5LnYxLkNyZWF0ZUl0ZW1SZXNwb25zZSIzgtPkkwItOgRpdGVtYgRpdGVtIh8vdjEve3BhcmVudD13YXJlaG91c2VzLyp9L2l0ZW1zEnUKB0dldEl0ZW0SHC5pbnZlbnRvcnkudjEuR2V0SXRlbVJlcXVlc3QaHS5pbnZlbnRvcnkudjEuR2V0SXRlbVJlc3BvbnNlIi2C0+STAidiBGl0ZW0SHy92MS97bmFtZT13YXJlaG91c2VzLyovaXRlbXMvKn0SggEKCUxpc3RJdGVtcxIeLmludmVudG9yeS52MS5MaXN0SXRlbXNSZXF1ZXN0Gh8uaW52ZW50b3J5LnYxLkxpc3RJdGVtc1Jlc3BvbnNlIjSC0+STAi5aCxIJL3YxL2l0ZW1zEh8vdjEve3BhcmVudD13YXJlaG91c2VzLyp9L2l0ZW1zEokBCgpVcGRhdGVJdGVtEh8uaW52ZW50b3J5LnYxLlVwZGF0ZUl0ZW1SZXF1ZXN0GiAuaW52ZW50b3J5LnYxLlVwZGF0ZUl0ZW1SZXNwb25zZSI4gtPkkwIyOgRpdGVtYgRpdGVtMiQvdjEve2l0ZW0ubmFtZT13YXJlaG91c2VzLyovaXRlbXMvKn0SeAoKRGVsZXRlSXRlbRIfLmludmVudG9yeS52MS5EZWxldGVJdGVtUmVxdWVzdBogLmludmVudG9yeS52MS5EZWxldGVJdGVtUmVzcG9uc2UiJ4LT5JMCISofL3YxL3tuYW1lPXdhcmVob3VzZXMvKi9pdGVtcy8qfRKKAQoLQWRqdXN0U3RvY2sSIC5pbnZlbnRvcnkudjEuQWRqdXN0U3RvY2tSZXF1ZXN0GiEuaW52ZW50b3J5LnYxLkFkanVzdFN0b2NrUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3YxL3tuYW1lPXdhcmVob3VzZXMvKi9pdGVtcy8qfTphZGp1c3RTdG9ja2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("ChxpbnZlbnRvcnkvdjEvaW52ZW50b3J5LnByb3RvEgxpbnZlbnRvcnkudjEiwwIKBEl0ZW0SDAoEbmFtZRgBIAEoCRILCgNza3UYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhAKCHF1YW50aXR5GAQgASgDEhUKDXJlb3JkZXJfcG9pbnQYBSABKAMSLwoMc3RvY2tfc3RhdHVzGAYgASgOMhkuaW52ZW50b3J5LnYxLlN0b2NrU3RhdHVzEgwKBHRhZ3MYByADKAkSLwoIbG9jYXRpb24YCCABKAsyHS5pbnZlbnRvcnkudjEuU3RvcmFnZUxvY2F0aW9uEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdmVyc2lvbhgLIAEoAyI8Cg9TdG9yYWdlTG9jYXRpb24SDQoFYWlzbGUYASABKAkSDQoFc2hlbGYYAiABKAUSCwoDYmluGAMgASgJIr8BChFDcmVhdGVJdGVtUmVxdWVzdBJICgZwYXJlbnQYASABKAlCOLpINcgBAXIwGEoyLF53YXJlaG91c2VzL1thLXpdKFthLXowLTktXXswLDYxfVthLXowLTldKT8kEj4KB2l0ZW1faWQYAiABKAlCLbpIKsgBAXIlGD8yIV5bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JBIgCgRpdGVtGAMgASgLMhIuaW52ZW50b3J5LnYxLkl0ZW0iNgoSQ3JlYXRlSXRlbVJlc3BvbnNlEiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbSJ/Cg5HZXRJdGVtUmVxdWVzdBJtCgRuYW1lGAEgASgJQl+6SFzIAQFyVxiQATJSXndhcmVob3VzZXMvW2Etel0oW2EtejAtOS1dezAsNjF9W2EtejAtOV0pPy9pdGVtcy9bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JCIzCg9HZXRJdGVtUmVzcG9uc2USIAoEaXRlbRgBIAEoCzISLmludmVudG9yeS52MS5JdGVtIswBChBMaXN0SXRlbXNSZXF1ZXN0EkgKBnBhcmVudBgBIAEoCUI4ukg12AEBcjAYSjIsXndhcmVob3VzZXMvW2Etel0oW2EtejAtOS1dezAsNjF9W2EtejAtOV0pPyQSEQoJcGFnZV9zaXplGAIgASgFEjEKCnBhZ2VfdG9rZW4YAyABKAlCHbpIGtgBAXIVGMABMhBeWy1fQS1aYS16MC05XSskEigKBmZpbHRlchgEIAEoCzIYLmludmVudG9yeS52MS5JdGVtRmlsdGVyIn8KCkl0ZW1GaWx0ZXISMQoOc3RvY2tfc3RhdHVzZXMYASADKA4yGS5pbnZlbnRvcnkudjEuU3RvY2tTdGF0dXMSCwoDdGFnGAIgASgJEjEKDXVwZGF0ZWRfYWZ0ZXIYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KEUxpc3RJdGVtc1Jlc3BvbnNlEiEKBWl0ZW1zGAEgAygLMhIuaW52ZW50b3J5LnYxLkl0ZW0SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIr0CChFVcGRhdGVJdGVtUmVxdWVzdBL2AQoEaXRlbRgBIAEoCzISLmludmVudG9yeS52MS5JdGVtQtMBukjPAboByAEKCm5hbWUudmFsaWQSNWl0ZW0ubmFtZSBtdXN0IGJlIHdhcmVob3VzZXMve3dhcmVob3VzZX0vaXRlbXMve2l0ZW19GoIBdGhpcy5uYW1lLnNpemUoKSA8PSAxNDQgJiYgdGhpcy5uYW1lLm1hdGNoZXMoJ153YXJlaG91c2VzL1thLXpdKFthLXowLTktXXswLDYxfVthLXowLTldKT8vaXRlbXMvW2Etel0oW2EtejAtOS1dezAsNjF9W2EtejAtOV0pPyQnKcgBARIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siNgoSVXBkYXRlSXRlbVJlc3BvbnNlEiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbSKRAQoRRGVsZXRlSXRlbVJlcXVlc3QSbQoEbmFtZRgBIAEoCUJfukhcyAEBclcYkAEyUl53YXJlaG91c2VzL1thLXpdKFthLXowLTktXXswLDYxfVthLXowLTldKT8vaXRlbXMvW2Etel0oW2EtejAtOS1dezAsNjF9W2EtejAtOV0pPyQSDQoFZm9yY2UYAiABKAgiFAoSRGVsZXRlSXRlbVJlc3BvbnNlIuoBChJBZGp1c3RTdG9ja1JlcXVlc3QSbQoEbmFtZRgBIAEoCUJfukhcyAEBclcYkAEyUl53YXJlaG91c2VzL1thLXpdKFthLXowLTktXXswLDYxfVthLXowLTldKT8vaXRlbXMvW2Etel0oW2EtejAtOS1dezAsNjF9W2EtejAtOV0pPyQSDQoFZGVsdGEYAiABKAMSLgoGcmVhc29uGAMgASgOMh4uaW52ZW50b3J5LnYxLkFkanVzdG1lbnRSZWFzb24SDAoEbm90ZRgEIAEoCRIYChBleHBlY3RlZF92ZXJzaW9uGAUgASgDIlIKE0FkanVzdFN0b2NrUmVzcG9uc2USIAoEaXRlbRgBIAEoCzISLmludmVudG9yeS52MS5JdGVtEhkKEXByZXZpb3VzX3F1YW50aXR5GAIgASgDKoEBCgtTdG9ja1N0YXR1cxIcChhTVE9DS19TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVTVE9DS19TVEFUVVNfSU5fU1RPQ0sQARIaChZTVE9DS19TVEFUVVNfTE9XX1NUT0NLEAISHQoZU1RPQ0tfU1RBVFVTX09VVF9PRl9TVE9DSxADKrYBChBBZGp1c3RtZW50UmVhc29uEiEKHUFESlVTVE1FTlRfUkVBU09OX1VOU1BFQ0lGSUVEEAASHgoaQURKVVNUTUVOVF9SRUFTT05fUkVDRUlWRUQQARIdChlBREpVU1RNRU5UX1JFQVNPTl9TSElQUEVEEAISHQoZQURKVVNUTUVOVF9SRUFTT05fREFNQUdFRBADEiEKHUFESlVTVE1FTlRfUkVBU09OX0NZQ0xFX0NPVU5UEAQysQYKEEludmVudG9yeVNlcnZpY2UShAEKCkNyZWF0ZUl0ZW0SHy5pbnZlbnRvcnkudjEuQ3JlYXRlSXRlbVJlcXVlc3QaIC5pbnZlbnRvcnkudjEuQ3JlYXRlSXRlbVJlc3BvbnNlIjOC0+STAi06BGl0ZW1iBGl0ZW0iHy92MS97cGFyZW50PXdhcmVob3VzZXMvKn0vaXRlbXMSeAoHR2V0SXRlbRIcLmludmVudG9yeS52MS5HZXRJdGVtUmVxdWVzdBodLmludmVudG9yeS52MS5HZXRJdGVtUmVzcG9uc2UiMJACAYLT5JMCJ2IEaXRlbRIfL3YxL3tuYW1lPXdhcmVob3VzZXMvKi9pdGVtcy8qfRKFAQoJTGlzdEl0ZW1zEh4uaW52ZW50b3J5LnYxLkxpc3RJdGVtc1JlcXVlc3QaHy5pbnZlbnRvcnkudjEuTGlzdEl0ZW1zUmVzcG9uc2UiN5ACAYLT5JMCLloLEgkvdjEvaXRlbXMSHy92MS97cGFyZW50PXdhcmVob3VzZXMvKn0vaXRlbXMSiQEKClVwZGF0ZUl0ZW0SHy5pbnZlbnRvcnkudjEuVXBkYXRlSXRlbVJlcXVlc3QaIC5pbnZlbnRvcnkudjEuVXBkYXRlSXRlbVJlc3BvbnNlIjiC0+STAjI6BGl0ZW1iBGl0ZW0yJC92MS97aXRlbS5uYW1lPXdhcmVob3VzZXMvKi9pdGVtcy8qfRJ7CgpEZWxldGVJdGVtEh8uaW52ZW50b3J5LnYxLkRlbGV0ZUl0ZW1SZXF1ZXN0GiAuaW52ZW50b3J5LnYxLkRlbGV0ZUl0ZW1SZXNwb25zZSIqkAICgtPkkwIhKh8vdjEve25hbWU9d2FyZWhvdXNlcy8qL2l0ZW1zLyp9EooBCgtBZGp1c3RTdG9jaxIgLmludmVudG9yeS52MS5BZGp1c3RTdG9ja1JlcXVlc3QaIS5pbnZlbnRvcnkudjEuQWRqdXN0U3RvY2tSZXNwb25zZSI2gtPkkwIwOgEqIisvdjEve25hbWU9d2FyZWhvdXNlcy8qL2l0ZW1zLyp9OmFkanVzdFN0b2NrYgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * Item is the stock of one product in one warehouse.
@@ -246,7 +247,8 @@ export type ListItemsRequest = Message<"inventory.v1.ListItemsRequest"> & {
   pageSize: number;
 
   /**
-   * The next_page_token of the previous page; empty for the first page.
+   * The next_page_token of the previous page; empty for the first page. A token is base64url (no
+   * padding) of an item name, so at most 192 characters.
    *
    * @generated from field: string page_token = 3;
    */
@@ -331,7 +333,8 @@ export const ListItemsResponseSchema: GenMessage<ListItemsResponse> = /*@__PURE_
  */
 export type UpdateItemRequest = Message<"inventory.v1.UpdateItemRequest"> & {
   /**
-   * The item's name and the new values of the masked fields.
+   * The item's name and the new values of the masked fields. The rule's id names the field of item
+   * it is about (the gateway reports item.name, not item).
    *
    * @generated from field: inventory.v1.Item item = 1;
    */
@@ -571,13 +574,22 @@ export const AdjustmentReasonSchema: GenEnum<AdjustmentReason> = /*@__PURE__*/
  * InventoryService keeps the stock of items held in warehouses. Resource names follow AIP-122:
  * an item is "warehouses/{warehouse}/items/{item}", where both ids match
  * ^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$. Warehouses are implicit: the first item creates one.
- * Each RPC is served on the NATS subject "inventory.v1.InventoryService.<Rpc>".
+ * Each RPC is served on the NATS subject "inventory.v1.InventoryService.<Rpc>". The ids become
+ * tokens of key-value keys (item.<warehouse>.<item>), so the field rules below hold every name a
+ * request carries to that form and length: a warehouse name is at most 74 characters, an item name
+ * at most 144.
+ *
+ * The idempotency levels tell the gateway which RPCs it may send again after a failure that may
+ * have come before the service acted: NO_SIDE_EFFECTS and IDEMPOTENT ones; the others only with an
+ * Idempotency-Key.
  *
  * @generated from service inventory.v1.InventoryService
  */
 export const InventoryService: GenService<{
   /**
-   * CreateItem adds an item to a warehouse, under the id the client chooses (item_id).
+   * CreateItem adds an item to a warehouse, under the id the client chooses (item_id). Not marked
+   * idempotent: a repeat cannot create a second item, but answers ALREADY_EXISTS where the first
+   * answered the item; an Idempotency-Key replays the first answer instead.
    *
    * @generated from rpc inventory.v1.InventoryService.CreateItem
    */
@@ -609,7 +621,8 @@ export const InventoryService: GenService<{
   },
   /**
    * UpdateItem changes the fields named in update_mask, and only those. Stock levels change only
-   * through AdjustStock.
+   * through AdjustStock. Not marked idempotent: every update bumps version and update_time, so a
+   * repeat is a second change (and fails a later AdjustStock's expected_version).
    *
    * @generated from rpc inventory.v1.InventoryService.UpdateItem
    */
@@ -619,7 +632,8 @@ export const InventoryService: GenService<{
     output: typeof UpdateItemResponseSchema;
   },
   /**
-   * DeleteItem removes an item; one with stock on hand only when force is set.
+   * DeleteItem removes an item; one with stock on hand only when force is set. IDEMPOTENT: after
+   * one call or several the item is gone; a repeat of a delete that succeeded answers NOT_FOUND.
    *
    * @generated from rpc inventory.v1.InventoryService.DeleteItem
    */
@@ -630,6 +644,7 @@ export const InventoryService: GenService<{
   },
   /**
    * AdjustStock moves the quantity on hand by delta, which may be negative, but never below zero.
+   * Not idempotent: each call moves the stock again (expected_version guards a client's own retry).
    *
    * @generated from rpc inventory.v1.InventoryService.AdjustStock
    */

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file users/v1/users.proto.
  */
 export const file_users_v1_users: GenFile = /*@__PURE__*/
-  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEikQEKBFVzZXISCgoCaWQYASABKAkSIgoKZmlyc3RfbmFtZRgCIAEoCUIOukgL2AEBcgYYZDICXFMSIQoJbGFzdF9uYW1lGAMgASgJQg66SAvYAQFyBhhkMgJcUxI2CgVlbWFpbBgEIAEoCUInukgk2AEBch8Y/gEyGl5bXkBcc10rQFteQFxzXStcLlteQFxzXSskIg0KC1BpbmdSZXF1ZXN0IkYKDFBpbmdSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEiUKCXNlcnZlZF9ieRgCIAEoCzISLnVzZXJzLnYxLlNlcnZlZEJ5Ij8KCFNlcnZlZEJ5Eg8KB3NlcnZpY2UYASABKAkSEAoIbGFuZ3VhZ2UYAiABKAkSEAoIaW5zdGFuY2UYAyABKAki9QEKEUNyZWF0ZVVzZXJSZXF1ZXN0Et8BCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlckLAAbpIvAG6AUAKC2lkLmFzc2lnbmVkEiJ1c2VyLmlkIGlzIGFzc2lnbmVkIGJ5IHRoZSBzZXJ2aWNlGg10aGlzLmlkID09ICcnugE5ChNmaXJzdF9uYW1lLnJlcXVpcmVkEgtpcyByZXF1aXJlZBoVdGhpcy5maXJzdF9uYW1lICE9ICcnugE3ChJsYXN0X25hbWUucmVxdWlyZWQSC2lzIHJlcXVpcmVkGhR0aGlzLmxhc3RfbmFtZSAhPSAnJ8gBASIxChJDcmVhdGVVc2VyUmVzcG9uc2USCgoCaWQYASABKAkSDwoHc3VjY2VzcxgCIAEoCCIkCg5HZXRVc2VyUmVxdWVzdBISCgJpZBgBIAEoCUIGukgDyAEBIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciJEChBMaXN0VXNlcnNSZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEhIKCnBhZ2VfdG9rZW4YAiABKAkiSwoRTGlzdFVzZXJzUmVzcG9uc2USHQoFdXNlcnMYASADKAsyDi51c2Vycy52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKmAQoRVXBkYXRlVXNlclJlcXVlc3QSWAoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXJCOrpIN7oBMQoLaWQucmVxdWlyZWQSE3VzZXIuaWQgaXMgcmVxdWlyZWQaDXRoaXMuaWQgIT0gJyfIAQESNwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQga6SAPIAQEiMgoSVXBkYXRlVXNlclJlc3BvbnNlEhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIicKEURlbGV0ZVVzZXJSZXF1ZXN0EhIKAmlkGAEgASgJQga6SAPIAQEiFAoSRGVsZXRlVXNlclJlc3BvbnNlMqwECgtVc2VyU2VydmljZRJACgRQaW5nEhUudXNlcnMudjEuUGluZ1JlcXVlc3QaFi51c2Vycy52MS5QaW5nUmVzcG9uc2UiCYLT5JMCAxIBLxJdCgpDcmVhdGVVc2VyEhsudXNlcnMudjEuQ3JlYXRlVXNlclJlcXVlc3QaHC51c2Vycy52MS5DcmVhdGVVc2VyUmVzcG9uc2UiFILT5JMCDjoEdXNlciIGL3VzZXJzElkKB0dldFVzZXISGC51c2Vycy52MS5HZXRVc2VyUmVxdWVzdBoZLnVzZXJzLnYxLkdldFVzZXJSZXNwb25zZSIZgtPkkwITYgR1c2VyEgsvdXNlcnMve2lkfRJUCglMaXN0VXNlcnMSGi51c2Vycy52MS5MaXN0VXNlcnNSZXF1ZXN0GhsudXNlcnMudjEuTGlzdFVzZXJzUmVzcG9uc2UiDoLT5JMCCBIGL3VzZXJzEm0KClVwZGF0ZVVzZXISGy51c2Vycy52MS5VcGRhdGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLlVwZGF0ZVVzZXJSZXNwb25zZSIkgtPkkwIeOgR1c2VyYgR1c2VyMhAvdXNlcnMve3VzZXIuaWR9ElwKCkRlbGV0ZVVzZXISGy51c2Vycy52MS5EZWxldGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLkRlbGV0ZVVzZXJSZXNwb25zZSITgtPkkwINKgsvdXNlcnMve2lkfWIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
+  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEisAEKBFVzZXISKQoCaWQYASABKAlCHbpIGtgBAXIVGEAyEV5bLV89QS1aYS16MC05XSskEiIKCmZpcnN0X25hbWUYAiABKAlCDrpIC9gBAXIGGGQyAlxTEiEKCWxhc3RfbmFtZRgDIAEoCUIOukgL2AEBcgYYZDICXFMSNgoFZW1haWwYBCABKAlCJ7pIJNgBAXIfGP4BMhpeW15AXHNdK0BbXkBcc10rXC5bXkBcc10rJCINCgtQaW5nUmVxdWVzdCJGCgxQaW5nUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIlCglzZXJ2ZWRfYnkYAiABKAsyEi51c2Vycy52MS5TZXJ2ZWRCeSI/CghTZXJ2ZWRCeRIPCgdzZXJ2aWNlGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEhAKCGluc3RhbmNlGAMgASgJIvUBChFDcmVhdGVVc2VyUmVxdWVzdBLfAQoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXJCwAG6SLwBugFACgtpZC5hc3NpZ25lZBIidXNlci5pZCBpcyBhc3NpZ25lZCBieSB0aGUgc2VydmljZRoNdGhpcy5pZCA9PSAnJ7oBOQoTZmlyc3RfbmFtZS5yZXF1aXJlZBILaXMgcmVxdWlyZWQaFXRoaXMuZmlyc3RfbmFtZSAhPSAnJ7oBNwoSbGFzdF9uYW1lLnJlcXVpcmVkEgtpcyByZXF1aXJlZBoUdGhpcy5sYXN0X25hbWUgIT0gJyfIAQEiMQoSQ3JlYXRlVXNlclJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB3N1Y2Nlc3MYAiABKAgiOwoOR2V0VXNlclJlcXVlc3QSKQoCaWQYASABKAlCHbpIGsgBAXIVGEAyEV5bLV89QS1aYS16MC05XSskIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciJiChBMaXN0VXNlcnNSZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEjAKCnBhZ2VfdG9rZW4YAiABKAlCHLpIGdgBAXIUGFYyEF5bLV9BLVphLXowLTldKyQiSwoRTGlzdFVzZXJzUmVzcG9uc2USHQoFdXNlcnMYASADKAsyDi51c2Vycy52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKmAQoRVXBkYXRlVXNlclJlcXVlc3QSWAoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXJCOrpIN7oBMQoLaWQucmVxdWlyZWQSE3VzZXIuaWQgaXMgcmVxdWlyZWQaDXRoaXMuaWQgIT0gJyfIAQESNwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQga6SAPIAQEiMgoSVXBkYXRlVXNlclJlc3BvbnNlEhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIj4KEURlbGV0ZVVzZXJSZXF1ZXN0EikKAmlkGAEgASgJQh26SBrIAQFyFRhAMhFeWy1fPUEtWmEtejAtOV0rJCIUChJEZWxldGVVc2VyUmVzcG9uc2UyuwQKC1VzZXJTZXJ2aWNlEkMKBFBpbmcSFS51c2Vycy52MS5QaW5nUmVxdWVzdBoWLnVzZXJzLnYxLlBpbmdSZXNwb25zZSIMkAIBgtPkkwIDEgEvEl0KCkNyZWF0ZVVzZXISGy51c2Vycy52MS5DcmVhdGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIUgtPkkwIOOgR1c2VyIgYvdXNlcnMSXAoHR2V0VXNlchIYLnVzZXJzLnYxLkdldFVzZXJSZXF1ZXN0GhkudXNlcnMudjEuR2V0VXNlclJlc3BvbnNlIhyQAgGC0+STAhNiBHVzZXISCy91c2Vycy97aWR9ElcKCUxpc3RVc2VycxIaLnVzZXJzLnYxLkxpc3RVc2Vyc1JlcXVlc3QaGy51c2Vycy52MS5MaXN0VXNlcnNSZXNwb25zZSIRkAIBgtPkkwIIEgYvdXNlcnMScAoKVXBkYXRlVXNlchIbLnVzZXJzLnYxLlVwZGF0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuVXBkYXRlVXNlclJlc3BvbnNlIieQAgKC0+STAh46BHVzZXJiBHVzZXIyEC91c2Vycy97dXNlci5pZH0SXwoKRGVsZXRlVXNlchIbLnVzZXJzLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuRGVsZXRlVXNlclJlc3BvbnNlIhaQAgKC0+STAg0qCy91c2Vycy97aWR9YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * User is the domain model, as in the original prototype.
@@ -25,7 +25,8 @@ export const file_users_v1_users: GenFile = /*@__PURE__*/
  */
 export type User = Message<"users.v1.User"> & {
   /**
-   * Assigned by the service on creation.
+   * Assigned by the service on creation. A user id (see UserService): at most 64 characters of
+   * A-Z, a-z, 0-9, "-", "_", "=".
    *
    * @generated from field: string id = 1;
    */
@@ -171,6 +172,8 @@ export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PUR
  */
 export type GetUserRequest = Message<"users.v1.GetUserRequest"> & {
   /**
+   * A user id (see UserService).
+   *
    * @generated from field: string id = 1;
    */
   id: string;
@@ -212,7 +215,8 @@ export type ListUsersRequest = Message<"users.v1.ListUsersRequest"> & {
   pageSize: number;
 
   /**
-   * The next_page_token of the previous page; empty for the first page.
+   * The next_page_token of the previous page; empty for the first page. A token is base64url
+   * (no padding) of a user id, so at most 86 characters.
    *
    * @generated from field: string page_token = 2;
    */
@@ -299,6 +303,8 @@ export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PUR
  */
 export type DeleteUserRequest = Message<"users.v1.DeleteUserRequest"> & {
   /**
+   * A user id (see UserService).
+   *
    * @generated from field: string id = 1;
    */
   id: string;
@@ -328,6 +334,12 @@ export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PUR
  * UserService manages the users every implementation (TypeScript, Ruby, ...) shares.
  * Each RPC is served on the NATS subject "users.v1.UserService.<Rpc>".
  *
+ * A user id becomes one token of a key-value key (user.<id>), so every id a request carries is 1 to
+ * 64 characters of A-Z, a-z, 0-9, "-", "_" and "=": the ids the services generate (lowercase UUIDs)
+ * and nothing a key token cannot hold. The idempotency levels tell the gateway which RPCs it may
+ * send again after a failure that may have come before the service acted: NO_SIDE_EFFECTS and
+ * IDEMPOTENT ones; the others only with an Idempotency-Key.
+ *
  * @generated from service users.v1.UserService
  */
 export const UserService: GenService<{
@@ -342,7 +354,8 @@ export const UserService: GenService<{
     output: typeof PingResponseSchema;
   },
   /**
-   * CreateUser signs a user up. The email is optional, but unique when given.
+   * CreateUser signs a user up. The email is optional, but unique when given. Not idempotent: each
+   * call makes a new user with a new id.
    *
    * @generated from rpc users.v1.UserService.CreateUser
    */
@@ -372,7 +385,9 @@ export const UserService: GenService<{
     output: typeof ListUsersResponseSchema;
   },
   /**
-   * UpdateUser changes the fields named in update_mask, and only those.
+   * UpdateUser changes the fields named in update_mask, and only those. IDEMPOTENT: it sets the
+   * masked fields to the values sent (no field is computed from its old value), so the same request
+   * twice leaves the user as once and replies the same user.
    *
    * @generated from rpc users.v1.UserService.UpdateUser
    */
@@ -382,7 +397,8 @@ export const UserService: GenService<{
     output: typeof UpdateUserResponseSchema;
   },
   /**
-   * DeleteUser removes a user and frees its email.
+   * DeleteUser removes a user and frees its email. IDEMPOTENT: after one call or several the user
+   * is gone and its email free; a repeat of a delete that succeeded answers NOT_FOUND.
    *
    * @generated from rpc users.v1.UserService.DeleteUser
    */
