@@ -1,7 +1,9 @@
 import { ConfigError, natsOptionsFromEnv } from "@switchyard/protocol";
+import { boolean, integer, list, oneOf, type Env } from "./env-settings.js";
 import type { NodeConnectionOptions } from "@nats-io/transport-node";
+import { authConfigFromEnv, type AuthSettings } from "./auth/index.js";
+import { idempotencyConfigFromEnv, type IdempotencySettings } from "./idempotency/index.js";
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -17,8 +19,39 @@ export interface GatewayConfig {
   accessLog: boolean;
   /** Count and time every request for /metrics, /_/services, /_/stats and the dashboard. */
   metrics: boolean;
-  /** Serve /healthz, /readyz and /_/* on this port instead of PORT. */
+  /** Serve /healthz, /readyz, /metrics and /_/* on this port too, on ADMIN_HOST; the public port then serves them to loopback only. */
   adminPort: number | undefined;
+  /** The admin listener's address: loopback unless an operator opens it on purpose. */
+  adminHost: string;
+  /** Serve /docs and /openapi.json on the public port. */
+  docs: boolean;
+  /** The whole request, body included, must arrive within this; a stalled client is answered 408 and closed. */
+  httpRequestTimeoutMs: number;
+  /** The request's headers must arrive within this. */
+  httpHeadersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Open HTTP connections at most; past it, new sockets are closed at once. */
+  maxConnections: number;
+  /** Requests forwarded and not yet answered, at most; past it, 503 OVERLOADED at once. */
+  maxInFlight: number;
+  /** Bytes of request bodies still arriving, across all requests, at most; past it, 503 OVERLOADED. */
+  bodyBufferLimitBytes: number;
+  /** Connections the kernel may queue before the gateway accepts them (capped by net.core.somaxconn). */
+  listenBacklog: number;
+  /** The Retry-After of every 503 the gateway sends, in seconds. */
+  retryAfterS: number;
+  /** Retries of idempotent RPCs, as a percentage of requests (over 10 s), beyond a floor of 10 a second. */
+  retryBudgetPercent: number;
+  /** Origins allowed to call from a browser (CORS); empty: no CORS headers. `*` allows any. */
+  corsOrigins: string[];
+  /** Requests per client (IP, or the verified JWT subject) per window; 0: no limit. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** JWT bearer verification (AUTH_*); undefined: off. */
+  auth: AuthSettings | undefined;
+  /** Idempotency-Key on RPCs that are not idempotent (IDEMPOTENCY*). */
+  idempotency: IdempotencySettings;
   /** How often the gateway asks the NATS services API which instances serve what. */
   discoveryIntervalMs: number;
   /** /readyz needs a live instance behind every route (true) or only a NATS connection. */
@@ -32,7 +65,12 @@ export interface GatewayConfig {
 
 /** Reads the environment once at start-up; a bad value is a ConfigError naming the variable. */
 export async function loadConfig(env: Env): Promise<GatewayConfig> {
-  return {
+  return { ...settingsFromEnv(env), nats: await natsOptionsFromEnv(env, "switchyard-gateway") };
+}
+
+/** Every setting but the NATS connection's: what an in-process gateway (a test, a bench) needs. */
+export function settingsFromEnv(env: Env): Omit<GatewayConfig, "nats"> {
+  const settings = {
     port: integer(env, "PORT", 3000, 0, 65535),
     host: env["HOST"] ?? "0.0.0.0",
     requestTimeoutMs: integer(env, "REQUEST_TIMEOUT_MS", 5000, 1, 300_000),
@@ -41,37 +79,30 @@ export async function loadConfig(env: Env): Promise<GatewayConfig> {
     accessLog: boolean(env, "ACCESS_LOG", false),
     metrics: boolean(env, "METRICS", true),
     adminPort: env["ADMIN_PORT"] ? integer(env, "ADMIN_PORT", 0, 1, 65535) : undefined,
+    adminHost: env["ADMIN_HOST"] || "127.0.0.1",
+    docs: boolean(env, "DOCS", true),
+    httpRequestTimeoutMs: integer(env, "HTTP_REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
+    httpHeadersTimeoutMs: integer(env, "HTTP_HEADERS_TIMEOUT_MS", 5_000, 100, 600_000),
+    keepAliveTimeoutMs: integer(env, "HTTP_KEEP_ALIVE_TIMEOUT_MS", 72_000, 100, 600_000),
+    maxConnections: integer(env, "MAX_CONNECTIONS", 10_000, 1, 1_000_000),
+    maxInFlight: integer(env, "MAX_IN_FLIGHT", 256, 1, 1_000_000),
+    bodyBufferLimitBytes: integer(env, "BODY_BUFFER_LIMIT_BYTES", 16 * 1_048_576, 1_048_576, 4096 * 1_048_576),
+    listenBacklog: integer(env, "LISTEN_BACKLOG", 4096, 1, 65_535),
+    retryAfterS: integer(env, "RETRY_AFTER_S", 1, 1, 3600),
+    retryBudgetPercent: integer(env, "RETRY_BUDGET_PERCENT", 10, 0, 100),
+    corsOrigins: list(env, "CORS_ORIGINS"),
+    rateLimitMax: integer(env, "RATE_LIMIT_MAX", 0, 0, 1_000_000_000),
+    rateLimitWindowMs: integer(env, "RATE_LIMIT_WINDOW_MS", 60_000, 1000, 86_400_000),
+    auth: authConfigFromEnv(env),
+    idempotency: idempotencyConfigFromEnv(env),
     discoveryIntervalMs: integer(env, "DISCOVERY_INTERVAL_MS", 5000, 100, 600_000),
     readyNeedsInstances: boolean(env, "READY_NEEDS_INSTANCES", true),
     acceptServiceContracts: boolean(env, "ACCEPT_SERVICE_CONTRACTS", false),
     unknownFields: oneOf(env, "UNKNOWN_FIELDS", ["reject", "ignore"] as const, "reject"),
-    nats: await natsOptionsFromEnv(env, "switchyard-gateway"),
   };
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name];
-  if (text === undefined || text === "") return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new ConfigError(name, `"${text}" is not a whole number from ${min} to ${max}`);
+  // Node refuses a headers timeout longer than the request's.
+  if (settings.httpHeadersTimeoutMs > settings.httpRequestTimeoutMs) {
+    throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS", `must not be over HTTP_REQUEST_TIMEOUT_MS (${settings.httpRequestTimeoutMs})`);
   }
-  return value;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const text = env[name];
-  if (text === undefined || text === "") return fallback;
-  if (!(allowed as readonly string[]).includes(text)) {
-    throw new ConfigError(name, `"${text}" is not one of ${allowed.join(", ")}`);
-  }
-  return text as T;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const text = env[name];
-  if (text === undefined || text === "") return fallback;
-  if (["true", "1", "yes"].includes(text)) return true;
-  if (["false", "0", "no"].includes(text)) return false;
-  throw new ConfigError(name, `"${text}" is not true or false`);
+  return settings;
 }

@@ -1,6 +1,7 @@
 export { buildGateway, buildAdmin, type GatewayOptions, type AppConfig } from "./http/app.js";
 export { ServiceDirectory, type Instance } from "./discovery/service-directory.js";
-export { loadConfig, type GatewayConfig } from "./config.js";
+export { loadConfig, settingsFromEnv, type GatewayConfig } from "./config.js";
+export { RetryBudget } from "./nats/retry-budget.js";
 export { GatewayError, allErrorCodes, errorStatusOf, type GatewayErrorCode, type Problem } from "./errors.js";
 export { RouteTable, type RouteMatch } from "./routes/route-table.js";
 export { RouteRegistry, type ContractConflict } from "./routes/route-registry.js";
@@ -10,3 +11,5 @@ export * from "./openapi/index.js";
 export { requestFromJson, type JsonOptions } from "./transcode/json-request.js";
 export { UpstreamStats, MAX_DEPLOYMENTS_PER_RPC, OTHER } from "./stats/upstream-stats.js";
 export { MinuteWindow } from "./stats/minute-window.js";
+export * from "./auth/index.js";
+export * from "./idempotency/index.js";

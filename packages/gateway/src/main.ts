@@ -1,11 +1,12 @@
-import { connect, nuid } from "@nats-io/transport-node";
+import { nuid, type NatsConnection } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
-import { ConfigError } from "@switchyard/protocol";
+import { ConfigError, connectNats, NatsConnectError } from "@switchyard/protocol";
 import { startTracing } from "@switchyard/telemetry";
 import type { FastifyInstance } from "fastify";
 import { loadConfig } from "./config.js";
 import { buildAdmin, buildGateway } from "./http/app.js";
 import { RouteError } from "./routes/route.js";
+import { unmatchedNames } from "./auth/index.js";
 import { GATEWAY_VERSION } from "./version.js";
 
 let config;
@@ -17,13 +18,28 @@ try {
   process.exit(2);
 }
 
-const nc = await connect(config.nats);
+// A NATS not up yet is waited for (a line every 10 s); refused credentials or TLS exit 1 with one line.
+const natsLog = (line: string) => console.error(`switchyard-gateway: ${line}`);
+let nc: NatsConnection;
+try {
+  nc = await connectNats(config.nats, { info: natsLog, error: natsLog });
+} catch (err) {
+  if (!NatsConnectError.is(err)) throw err;
+  natsLog(err.message);
+  process.exit(1);
+}
 const appConfig = { ...config, adminOnMainPort: config.adminPort === undefined };
 // On only when the OTLP variables are set; off, no span is made at all.
 const tracing = startTracing({ serviceName: "switchyard-gateway", serviceVersion: GATEWAY_VERSION, attributes: { "service.instance.id": nuid.next() } });
 let app: FastifyInstance;
 try {
-  app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: appConfig, tracer: tracing?.tracer });
+  app = buildGateway({
+    nc,
+    services: contractFiles.flatMap((f) => f.services),
+    config: appConfig,
+    tracer: tracing?.tracer,
+    inboxPrefix: config.nats.inboxPrefix,
+  });
 } catch (err) {
   if (!(err instanceof RouteError)) throw err;
   console.error(`switchyard-gateway: the contracts' routes are invalid: ${err.message}`);
@@ -34,10 +50,16 @@ const apps = [app];
 for (const route of app.routeTable.routes) {
   app.log.info(`route ${route.verb} ${route.template.source} -> ${route.subject}`);
 }
-await app.listen({ port: config.port, host: config.host });
+if (config.auth === undefined) {
+  app.log.info("HTTP auth: off (no AUTH_* variable set): every route is open to any client");
+} else {
+  // A misspelt RPC name would leave the RPC meant open: say so (routes live services bring may still match).
+  for (const name of unmatchedNames(config.auth, app.routeTable.routes)) app.log.warn(`HTTP auth: AUTH_REQUIRE or AUTH_SCOPES names ${name}, which no route has`);
+}
+await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
 if (config.adminPort !== undefined) {
   const admin = buildAdmin(app, appConfig);
-  await admin.listen({ port: config.adminPort, host: config.host });
+  await admin.listen({ port: config.adminPort, host: config.adminHost });
   apps.push(admin);
 }
 app.log.info(`NATS ${nc.getServer()}${tracing === undefined ? "" : "; tracing: spans exported over OTLP/HTTP"}`);

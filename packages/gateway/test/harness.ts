@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
-import { buildGateway, type AppConfig } from "@switchyard/gateway";
+import { buildGateway, settingsFromEnv, type AppConfig } from "@switchyard/gateway";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import type { FastifyInstance } from "fastify";
 
@@ -12,15 +12,9 @@ export interface Stack {
 }
 
 export const testConfig: AppConfig = {
-  requestTimeoutMs: 5000,
-  bodyLimitBytes: 1_048_576,
+  ...settingsFromEnv({}),
   logLevel: "silent",
-  accessLog: false,
-  metrics: true,
   discoveryIntervalMs: 200,
-  readyNeedsInstances: true,
-  acceptServiceContracts: false,
-  unknownFields: "reject",
   adminOnMainPort: true,
 };
 const defaults = testConfig;

@@ -4,7 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import { PingResponseSchema } from "@switchyard/contracts";
 import { Headers } from "@switchyard/protocol";
-import { startStack, type Stack } from "./harness.js";
+import { startStack, testConfig, type Stack } from "./harness.js";
 
 // A raw subscriber stands in for the Ping service: it records the headers it got and replies with
 // the reply headers the test asks for.
@@ -34,7 +34,8 @@ describe("headers between HTTP and NATS", () => {
     assert.equal(seen?.get(`${Headers.metadataPrefix}tenant`), "acme");
     assert.equal(seen?.get(Headers.requestId), "req-7");
     const names = [...(seen?.keys() ?? [])].map((k) => k.toLowerCase()).sort();
-    assert.deepEqual(names, ["switchyard-meta-tenant", "switchyard-request-id", "traceparent"]);
+    assert.deepEqual(names, ["switchyard-meta-tenant", "switchyard-request-id", "switchyard-timeout-ms", "traceparent"]);
+    assert.equal(seen?.get(Headers.timeoutMs), String(testConfig.requestTimeoutMs));
   });
 
   it("forwards a valid W3C traceparent and tracestate as they are", async () => {

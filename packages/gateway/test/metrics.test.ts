@@ -100,6 +100,8 @@ describe("GET /metrics", () => {
 
   it("counts requests to services by service, RPC, deployment and outcome, exactly", async () => {
     const { types, samples } = await scrape(stack);
+    assert.equal(value(samples, "switchyard_gateway_retries_total", {}), 2);
+    assert.ok((value(samples, "switchyard_gateway_retriable_requests_total", {}) ?? 0) >= 2);
     assert.equal(types.get("switchyard_upstream_requests_total"), "counter");
     const order = (a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b));
     assert.deepEqual(
@@ -107,7 +109,8 @@ describe("GET /metrics", () => {
         .map((s) => ({ ...s.labels, value: s.value }))
         .sort(order),
       [
-        { service: "inventory.v1.InventoryService", rpc: "GetItem", deployment: "", outcome: "no_responders", value: 1 },
+        // GetItem is NO_SIDE_EFFECTS: no responders is tried three times, and each attempt is a request sent.
+        { service: "inventory.v1.InventoryService", rpc: "GetItem", deployment: "", outcome: "no_responders", value: 3 },
         { service: "users.v1.UserService", rpc: "CreateUser", deployment: "users-a", outcome: "ok", value: 3 },
         { service: "users.v1.UserService", rpc: "GetUser", deployment: "", outcome: "timeout", value: 1 },
         { service: "users.v1.UserService", rpc: "GetUser", deployment: "users-a", outcome: "NOT_FOUND", value: 1 },

@@ -111,7 +111,8 @@ describe("OpenAPI document of the users contract", () => {
   it("takes the body the rule names and answers with the response_body field", () => {
     const create = operation("/users", "post");
     assert.deepEqual(create.requestBody?.content["application/json"]?.schema, { $ref: "#/components/schemas/users.v1.User" });
-    assert.deepEqual(create.parameters, [{ $ref: "#/components/parameters/RequestId" }]);
+    // CreateUser is not idempotent: a retry is made safe by an Idempotency-Key.
+    assert.deepEqual(create.parameters, [{ $ref: "#/components/parameters/RequestId" }, { $ref: "#/components/parameters/IdempotencyKey" }]);
     const get = operation("/users/{id}", "get");
     assert.equal(get.requestBody, undefined);
     assert.deepEqual(

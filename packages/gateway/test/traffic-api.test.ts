@@ -66,14 +66,20 @@ describe("traffic policy admin API", () => {
     assert.match(res.json().detail, /serves users\.v1\.UserService/);
   });
 
-  it("refuses changes from another machine, and through a proxy, on the public port", async () => {
+  it("answers another machine, or a client through a proxy, 403 on the public port, however the path is spelled", async () => {
     const remote = await put({ policy: { weights: { a: 1 } } }, { remoteAddress: "203.0.113.7" });
     assert.equal(remote.statusCode, 403);
     assert.equal(remote.json().code, "ADMIN_FORBIDDEN");
     const proxied = await put({ policy: { weights: { a: 1 } } }, { headers: { "x-forwarded-for": "203.0.113.7" } });
     assert.equal(proxied.statusCode, 403);
     assert.equal((await stack.app.inject({ method: "DELETE", url: "/_/shadow", remoteAddress: "203.0.113.7" })).statusCode, 403);
-    assert.equal((await stack.app.inject({ method: "GET", url: "/_/traffic", remoteAddress: "203.0.113.7" })).statusCode, 200);
+    for (const url of ["/_/traffic", "/%5F/traffic", "/_/services", "/%5f/services", "/metrics", "/_/dashboard"]) {
+      const read = await stack.app.inject({ method: "GET", url, remoteAddress: "203.0.113.7" });
+      assert.equal(read.statusCode, 403, url);
+      assert.equal(read.json().code, "ADMIN_FORBIDDEN", url);
+    }
+    assert.equal((await stack.app.inject({ method: "GET", url: "/%5F/traffic" })).statusCode, 200);
+    assert.equal((await stack.app.inject({ method: "GET", url: "/healthz", remoteAddress: "203.0.113.7" })).statusCode, 200);
   });
 
   let first = 0;

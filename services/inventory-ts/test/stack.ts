@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
-import { buildGateway } from "@switchyard/gateway";
+import { buildGateway, settingsFromEnv } from "@switchyard/gateway";
 import type { RunningService } from "@switchyard/service";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import type { FastifyInstance, HTTPMethods } from "fastify";
@@ -41,18 +41,7 @@ export async function startStack(): Promise<Stack> {
   const app = buildGateway({
     nc,
     services: contractFiles.flatMap((f) => f.services),
-    config: {
-      requestTimeoutMs: 5000,
-      bodyLimitBytes: 1_048_576,
-      logLevel: "silent",
-      accessLog: false,
-      metrics: true,
-      discoveryIntervalMs: 1000,
-      readyNeedsInstances: true,
-      acceptServiceContracts: false,
-      unknownFields: "reject",
-      adminOnMainPort: true,
-    },
+    config: { ...settingsFromEnv({}), logLevel: "silent", discoveryIntervalMs: 1000, adminOnMainPort: true },
   });
   await app.ready();
   const stack: Stack = {

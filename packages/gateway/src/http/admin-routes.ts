@@ -34,8 +34,8 @@ export function isAdminPath(path: string): boolean {
   return (ADMIN_PATHS as readonly string[]).includes(path) || path === "/_" || path.startsWith("/_/");
 }
 
-/** Health for orchestrators, and what serves each route right now. */
-export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
+/** Health for orchestrators: public wherever the gateway listens, as probes come from outside. */
+export function healthRoutes(app: FastifyInstance, options: AdminOptions): void {
   app.get("/healthz", async () => ({ status: "ok" }));
 
   app.get("/readyz", async (request, reply) => {
@@ -57,7 +57,10 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
     }
     return { status: "ready" };
   });
+}
 
+/** What serves each route right now, the metrics and the live numbers. */
+export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
   app.get("/_/routes", async () => ({ routes: options.routes().map(describeRoute) }));
 
   const metrics = options.metrics;

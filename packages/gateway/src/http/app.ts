@@ -3,6 +3,8 @@ import { nuid, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/tran
 import type { Span, Tracer } from "@opentelemetry/api";
 import { Headers } from "@switchyard/protocol";
 import { traceIdOf, traceparentOf } from "@switchyard/telemetry";
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { GatewayConfig } from "../config.js";
 import { ServiceDirectory } from "../discovery/service-directory.js";
@@ -24,14 +26,21 @@ import { GATEWAY_VERSION } from "../version.js";
 import { endClientSpan, endServerSpan, startClientSpan, startServerSpan } from "./request-tracing.js";
 import { requestFromJson } from "../transcode/json-request.js";
 import { replyToJson } from "../transcode/json-reply.js";
-import { isProtobuf, PROTOBUF_TYPES, wantsProtobuf } from "../transcode/media-types.js";
+import { isProtobuf, wantsProtobuf } from "../transcode/media-types.js";
 import { replyToProtobuf, requestFromProtobuf } from "../transcode/proto-passthrough.js";
 import { validateRequest } from "../transcode/validate.js";
 import { buildOpenApi, docsPlugin, isDocsPath, openApiSource } from "../openapi/index.js";
 import { dashboardPlugin } from "../dashboard/dashboard-plugin.js";
-import { adminRoutes, isAdminPath } from "./admin-routes.js";
+import { adminRoutes, healthRoutes, isAdminPath } from "./admin-routes.js";
+import { thisMachineOnly } from "./local-only.js";
+import { corsOptions, rateLimitOptions } from "./edge-policy.js";
+import { Authenticator, setIdentityHeaders, type VerifiedIdentity } from "../auth/index.js";
+import { IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, IdempotencyStore } from "../idempotency/index.js";
 import { trafficRoutes } from "./traffic-routes.js";
-import { replyWithError } from "./problem-reply.js";
+import { replyToClientError, replyWithError, setRetryAfter } from "./problem-reply.js";
+import { RetryBudget } from "../nats/retry-budget.js";
+import { requestBodies } from "../transcode/request-bodies.js";
+import { BodyBudget } from "./body-reader.js";
 
 export type AppConfig = Pick<
   GatewayConfig,
@@ -44,6 +53,20 @@ export type AppConfig = Pick<
   | "readyNeedsInstances"
   | "acceptServiceContracts"
   | "unknownFields"
+  | "docs"
+  | "httpRequestTimeoutMs"
+  | "httpHeadersTimeoutMs"
+  | "keepAliveTimeoutMs"
+  | "maxConnections"
+  | "maxInFlight"
+  | "bodyBufferLimitBytes"
+  | "retryAfterS"
+  | "retryBudgetPercent"
+  | "corsOrigins"
+  | "rateLimitMax"
+  | "rateLimitWindowMs"
+  | "auth"
+  | "idempotency"
 > & {
   /** Serve /healthz, /readyz and /_/* on this app (true) or leave them to buildAdmin() on another port. */
   adminOnMainPort: boolean;
@@ -56,6 +79,8 @@ export interface GatewayOptions {
   config: AppConfig;
   /** Traces requests when given: the process's tracer, made only when OTLP export is configured. */
   tracer?: Tracer | undefined;
+  /** The connection's NATS_INBOX_PREFIX, where replies to the gateway arrive. */
+  inboxPrefix?: string | undefined;
 }
 
 declare module "fastify" {
@@ -63,6 +88,8 @@ declare module "fastify" {
     routeMatch: Extract<RouteMatch, { kind: "found" }> | undefined;
     /** The request's HTTP server span, when tracing is on. */
     span: Span | undefined;
+    /** The verified bearer token's subject and claims, when auth is on and the client sent one. */
+    identity: VerifiedIdentity | undefined;
   }
   interface FastifyInstance {
     readonly routeTable: RouteTable;
@@ -75,7 +102,17 @@ declare module "fastify" {
     shadowResults: ShadowResults;
     /** What /metrics serves; undefined with METRICS=false. */
     metrics: GatewayMetrics | undefined;
+    /** Requests refused as overloaded, and retries sent and refused by the budget. */
+    admission: Admission;
   }
+}
+
+/** Requests forwarded and not yet answered, against MAX_IN_FLIGHT. */
+export interface Admission {
+  inFlight: number;
+  overloaded: number;
+  readonly retries: RetryBudget;
+  readonly bodies: BodyBudget;
 }
 
 /** Shadow copies in flight at once, at most; past it, sampled requests go uncopied (and counted). */
@@ -99,7 +136,24 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     },
     (path) => isAdminPath(path) || isDocsPath(path),
   );
-  const caller = new ServiceCaller(nc, config.requestTimeoutMs);
+  const caller = new ServiceCaller(nc, config.requestTimeoutMs, options.inboxPrefix, (err) =>
+    app.log.fatal({ err }, "NATS refused the gateway's reply inbox: no service reply can arrive (check NATS_INBOX_PREFIX and the gateway's permissions)"),
+  );
+  const idempotency = config.idempotency.enabled
+    ? new IdempotencyStore(nc, { ...config.idempotency, requestTimeoutMs: config.requestTimeoutMs }, {
+        info: (message) => app.log.info(message),
+        warn: (message, err) => app.log.warn({ err }, message),
+      })
+    : undefined;
+  const authenticator =
+    config.auth === undefined ? undefined : new Authenticator(config.auth, { onKeySetError: (err) => app.log.warn({ err }, "auth: the key set could not be read") });
+  const admission: Admission = {
+    inFlight: 0,
+    overloaded: 0,
+    retries: new RetryBudget(config.retryBudgetPercent),
+    bodies: new BodyBudget(config.bodyBufferLimitBytes),
+  };
+  let closing = false;
   const traffic = new TrafficControl(nc, () => registry.table.routes, {
     info: (message) => app.log.info(message),
     warn: (message, err) => app.log.warn({ err }, message),
@@ -112,6 +166,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     config.metrics ? upstreams : undefined,
     new ShadowRunner(caller, shadowResults, SHADOW_MAX_IN_FLIGHT),
     (message) => app.log.warn(message),
+    admission.retries,
   );
   const http = new HttpStats();
   if (config.metrics) recordDurations(app, http);
@@ -133,12 +188,14 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.decorate("traffic", traffic);
   app.decorate("upstreams", upstreams);
   app.decorate("shadowResults", shadowResults);
+  app.decorate("admission", admission);
   app.decorate(
     "metrics",
-    config.metrics ? new GatewayMetrics({ http, upstreams, nats: caller.state, directory, traffic, shadow: shadowResults }) : undefined,
+    config.metrics ? new GatewayMetrics({ http, upstreams, nats: caller.state, directory, traffic, shadow: shadowResults, admission }) : undefined,
   );
   app.decorateRequest("routeMatch", undefined);
   app.decorateRequest("span", undefined);
+  app.decorateRequest("identity", undefined);
   if (tracer !== undefined) {
     app.addHook("onResponse", (request, reply, done) => {
       if (request.span !== undefined) endServerSpan(request.span, reply);
@@ -148,56 +205,113 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.addHook("onReady", async () => {
     directory.start();
     traffic.start();
+    idempotency?.start();
+  });
+  // Requests that arrive while the gateway closes are refused with a 503 naming the reason (as
+  // problem+json with Retry-After, which Fastify's own closing answer is not), and the connection closed.
+  app.addHook("preClose", async () => {
+    closing = true;
   });
   app.addHook("onClose", async () => {
     directory.stop();
     traffic.stop();
+    idempotency?.stop();
     caller.close();
   });
 
   // JSON, or Protobuf bytes passed through; anything else is a 415 rather than a string handed on.
-  app.removeContentTypeParser("text/plain");
-  app.addContentTypeParser([...PROTOBUF_TYPES], { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  requestBodies(app, admission.bodies, config.bodyLimitBytes);
 
   if (config.adminOnMainPort) registerAdmin(app, config);
-  app.register(docsPlugin, { document: openApi.document });
+  if (config.docs) app.register(docsPlugin, { document: openApi.document });
 
-  app.route({
-    method: ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
-    url: "*",
-    // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
-    // not an async one: this runs on every request.
-    onRequest: (request, _reply, done) => {
-      const match = registry.table.match(request.method, pathOf(request));
-      if (tracer !== undefined) request.span = startServerSpan(tracer, request, match.kind === "found" ? match.route : undefined);
-      if (match.kind === "found") {
-        request.routeMatch = match;
-        done();
-      } else if (match.kind === "not-found") {
-        done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`));
-      } else {
-        done(new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, undefined, { allow: match.allow.join(", ") }));
-      }
-    },
-    handler: async (request, reply) => {
-      const { route, params } = request.routeMatch!;
-      const query = request.query as Record<string, string | string[]>;
-      // JSON is checked against the contract's field rules here; Protobuf bodies pass through undecoded
-      // and the service checks them.
-      const payload = isProtobuf(request.headers["content-type"])
-        ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
-        : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
-      const headers = natsRequestHeaders(request.headers, request.id);
-      const answer =
-        tracer === undefined
-          ? await forwarder.forward(route, payload, headers, request.headers, params)
-          : await tracedForward(tracer, request.span!, () => forwarder.forward(route, payload, headers, request.headers, params), route, headers);
-      const http = httpFromReply(answer.headers);
-      reply.code(http.status).headers(http.headers).header("x-request-id", request.id);
-      const binary = wantsProtobuf(request.headers.accept);
-      if (binary !== undefined) return reply.type(binary).send(replyToProtobuf(route, answer.data));
-      return reply.type("application/json").send(replyToJson(route, answer.data));
-    },
+  if (config.corsOrigins.length > 0) app.register(cors, corsOptions(config.corsOrigins));
+  if (config.rateLimitMax > 0) app.register(rateLimit, rateLimitOptions());
+  // A plugin of its own, so that it is added after the plugins above, whose hooks it needs.
+  app.register(async (scope) => {
+    scope.route({
+      // With CORS on, its plugin answers OPTIONS (preflight) on every path.
+      method: config.corsOrigins.length > 0 ? ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"] : ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+      url: "*",
+      config: config.rateLimitMax > 0 ? { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } } : {},
+      // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
+      // not an async one: this runs on every request.
+      onRequest: (request, reply, done) => {
+        if (closing) {
+          request.log.info({ reqId: request.id }, "request refused: the gateway is closing");
+          reply.header("connection", "close");
+          done(new GatewayError("NOT_READY", "the gateway is shutting down; retry on another instance"));
+          return;
+        }
+        // Refused before the body is read: past the limit, more work queued only makes every request late.
+        if (admission.inFlight >= config.maxInFlight) {
+          admission.overloaded++;
+          done(new GatewayError("OVERLOADED", "the gateway has too many requests in flight; retry shortly"));
+          return;
+        }
+        const match = registry.table.match(request.method, pathOf(request));
+        if (tracer !== undefined) request.span = startServerSpan(tracer, request, match.kind === "found" ? match.route : undefined);
+        if (match.kind === "found") {
+          request.routeMatch = match;
+          if (authenticator === undefined) done();
+          else {
+            authenticator.authenticate(request.headers.authorization, match.route).then((identity) => {
+              request.identity = identity;
+              done();
+            }, done);
+          }
+        } else if (match.kind === "not-found") {
+          done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`));
+        } else {
+          done(new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, undefined, { allow: match.allow.join(", ") }));
+        }
+      },
+      handler: async (request, reply) => {
+        const { route, params } = request.routeMatch!;
+        const query = request.query as Record<string, string | string[]>;
+        // JSON is checked against the contract's field rules here; Protobuf bodies pass through undecoded
+        // and the service checks them.
+        const payload = isProtobuf(request.headers["content-type"])
+          ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
+          : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
+        const headers = natsRequestHeaders(request.headers, request.id);
+        if (authenticator !== undefined) setIdentityHeaders(headers, request.identity);
+        const key = request.headers[IDEMPOTENCY_KEY];
+        if (idempotency !== undefined && idempotency.handles(route, key)) {
+          admission.inFlight++;
+          try {
+            const { response, replayed } = await idempotency.run(
+              { key, scope: request.identity?.subject ?? "", route, payload, accept: request.headers.accept, requestId: request.id },
+              (capture) => {
+                if (capture !== undefined) headers.set(Headers.idempotencyKey, capture.serviceKey);
+                return forwarder.forward(route, payload, headers, request.headers, params, capture?.replyTo);
+              },
+            );
+            // The stored headers carry the content type as first sent, so a replay is the same bytes.
+            reply.code(response.status).headers(response.headers).header("x-request-id", request.id);
+            if (replayed) reply.header(IDEMPOTENT_REPLAYED, "true");
+            return reply.send(Buffer.from(response.body));
+          } finally {
+            admission.inFlight--;
+          }
+        }
+        let answer: Msg;
+        admission.inFlight++;
+        try {
+          answer =
+            tracer === undefined
+              ? await forwarder.forward(route, payload, headers, request.headers, params)
+              : await tracedForward(tracer, request.span!, () => forwarder.forward(route, payload, headers, request.headers, params), route, headers);
+        } finally {
+          admission.inFlight--;
+        }
+        const http = httpFromReply(answer.headers);
+        reply.code(http.status).headers(http.headers).header("x-request-id", request.id);
+        const binary = wantsProtobuf(request.headers.accept);
+        if (binary !== undefined) return reply.type(binary).send(replyToProtobuf(route, answer.data));
+        return reply.type("application/json").send(replyToJson(route, answer.data));
+      },
+    });
   });
   return app;
 }
@@ -214,12 +328,13 @@ export function buildAdmin(gateway: FastifyInstance, config: AppConfig): Fastify
   app.decorate("upstreams", gateway.upstreams);
   app.decorate("shadowResults", gateway.shadowResults);
   app.decorate("metrics", gateway.metrics);
+  app.decorate("admission", gateway.admission);
   registerAdmin(app, config);
   return app;
 }
 
 function registerAdmin(app: FastifyInstance, config: AppConfig): void {
-  adminRoutes(app, {
+  const options = {
     routes: () => app.routeTable.routes,
     conflicts: () => app.routeRegistry.conflicts,
     directory: app.directory,
@@ -230,21 +345,28 @@ function registerAdmin(app: FastifyInstance, config: AppConfig): void {
     natsConnected: () => app.natsConnected(),
     natsServer: () => app.natsServer(),
     readyNeedsInstances: config.readyNeedsInstances,
+  };
+  healthRoutes(app, options);
+  // Everything else the admin endpoints show or change: on the public port, to this machine only.
+  app.register(async (admin) => {
+    if (config.adminOnMainPort) admin.addHook("onRequest", thisMachineOnly);
+    adminRoutes(admin, options);
+    trafficRoutes(admin, { traffic: app.traffic, directory: app.directory, shadowResults: app.shadowResults });
+    // GET /_/dashboard: the live page over /_/stats, wherever the admin endpoints are.
+    await admin.register(dashboardPlugin);
   });
-  trafficRoutes(app, {
-    traffic: app.traffic,
-    directory: app.directory,
-    shadowResults: app.shadowResults,
-    // On its own port, admin is private by deployment; on the public port, changes only from this machine.
-    writesFromAnywhere: !config.adminOnMainPort,
-  });
-  // GET /_/dashboard: the live page over /_/stats, wherever the admin endpoints are.
-  app.register(dashboardPlugin);
 }
 
 function createApp(config: AppConfig): FastifyInstance {
+  setRetryAfter(config.retryAfterS);
   const app = Fastify({
     logger: { level: config.logLevel },
+    // Node checks its request and header timeouts on this interval (default 30 s): a stalled client
+    // would hold its socket and buffers that much past HTTP_REQUEST_TIMEOUT_MS.
+    http: { connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs), headersTimeout: config.httpHeadersTimeoutMs },
+    requestTimeout: config.httpRequestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    clientErrorHandler: replyToClientError,
     logController: new LogController({ disableRequestLogging: !config.accessLog }),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
@@ -262,10 +384,11 @@ function createApp(config: AppConfig): FastifyInstance {
           return logger.child(traceId === undefined ? bindings : { ...bindings, trace_id: traceId }, options);
         }
       : (logger: FastifyBaseLogger) => logger,
-    return503OnClosing: true,
+    return503OnClosing: false,
     // A URL the router cannot decode never reaches a route: answer it like every other error.
     frameworkErrors: (err, request, reply) => replyWithError(err, request, reply),
   });
+  app.server.maxConnections = config.maxConnections;
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     replyWithError(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`), request, reply),

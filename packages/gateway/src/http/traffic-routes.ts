@@ -11,8 +11,6 @@ export interface TrafficRoutesOptions {
   traffic: TrafficControl;
   directory: ServiceDirectory;
   shadowResults: ShadowResults;
-  /** Accept changes from any client (admin on a port of its own) or from loopback only (admin on the public port). */
-  writesFromAnywhere: boolean;
 }
 
 /** How long a change waits for this gateway to apply it, so that the next request already follows it. */
@@ -29,13 +27,6 @@ interface ServiceParams {
  */
 export function trafficRoutes(app: FastifyInstance, options: TrafficRoutesOptions): void {
   const { traffic } = options;
-  const guard = (request: FastifyRequest) => {
-    if (options.writesFromAnywhere || fromThisMachine(request)) return;
-    throw new GatewayError(
-      "ADMIN_FORBIDDEN",
-      "changes are accepted on ADMIN_PORT, or on this port from this machine only (loopback, not through a proxy)",
-    );
-  };
   const errors = (request: FastifyRequest, reply: FastifyReply, err: unknown) => {
     if (PolicyError.is(err)) return replyWithError(new GatewayError("INVALID_POLICY", err.message, `policy.${err.field}`), request, reply);
     return replyWithError(err, request, reply);
@@ -57,7 +48,6 @@ export function trafficRoutes(app: FastifyInstance, options: TrafficRoutesOption
 
   app.put<{ Params: ServiceParams; Body: unknown }>("/_/traffic/:service", async (request, reply) => {
     try {
-      guard(request);
       const { service } = request.params;
       const body = changeOf(request.body);
       const revision = await traffic.set(service, body.policy, body.comment, body.expectedRevision);
@@ -71,7 +61,6 @@ export function trafficRoutes(app: FastifyInstance, options: TrafficRoutesOption
 
   app.delete<{ Params: ServiceParams; Querystring: { expectedRevision?: string } }>("/_/traffic/:service", async (request, reply) => {
     try {
-      guard(request);
       const { service } = request.params;
       await traffic.remove(service, revisionParam(request.query.expectedRevision));
       await removed(traffic, service);
@@ -92,7 +81,6 @@ export function trafficRoutes(app: FastifyInstance, options: TrafficRoutesOption
 
   app.post<{ Params: ServiceParams; Body: unknown }>("/_/traffic/:service/rollback", async (request, reply) => {
     try {
-      guard(request);
       const { service } = request.params;
       const body = (request.body ?? {}) as { revision?: unknown };
       if (typeof body !== "object" || (body.revision !== undefined && !isRevision(body.revision))) {
@@ -115,7 +103,6 @@ export function trafficRoutes(app: FastifyInstance, options: TrafficRoutesOption
 
   app.delete("/_/shadow", async (request, reply) => {
     try {
-      guard(request);
       options.shadowResults.reset();
       return { reports: [] };
     } catch (err) {
@@ -190,11 +177,4 @@ function applied(traffic: TrafficControl, service: string, revision: number): Pr
 
 function removed(traffic: TrafficControl, service: string): Promise<void> {
   return traffic.whenApplied(service, (state) => state === undefined, APPLY_WAIT_MS);
-}
-
-/** A client on this machine, talking to the gateway directly, not through a proxy that forwards others. */
-function fromThisMachine(request: FastifyRequest): boolean {
-  const address = request.socket.remoteAddress ?? "";
-  const loopback = address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1";
-  return loopback && request.headers["forwarded"] === undefined && request.headers["x-forwarded-for"] === undefined;
 }

@@ -5,6 +5,7 @@ import type { ShadowResults } from "../shadow/shadow-results.js";
 import type { HttpStats } from "../stats/http-stats.js";
 import type { UpstreamStats } from "../stats/upstream-stats.js";
 import type { TrafficControl } from "../traffic/traffic-control.js";
+import type { Admission } from "../http/app.js";
 import { Exposition, labelText } from "./exposition.js";
 
 export interface MetricsSources {
@@ -14,6 +15,7 @@ export interface MetricsSources {
   directory: ServiceDirectory;
   traffic: TrafficControl;
   shadow: ShadowResults;
+  admission: Admission;
 }
 
 /**
@@ -40,7 +42,7 @@ export class GatewayMetrics {
   }
 
   private own(): string {
-    const { http, upstreams, nats, directory, traffic, shadow } = this.sources;
+    const { http, upstreams, nats, directory, traffic, shadow, admission } = this.sources;
     const out = new Exposition();
 
     out.family("http_server_request_duration_seconds", "histogram", "Duration of HTTP requests the gateway answered.");
@@ -74,6 +76,21 @@ export class GatewayMetrics {
     for (const p of traffic.policies()) {
       if (p.inForce !== undefined) out.sample("switchyard_traffic_policy_revision", labelText({ service: p.service }), p.inForce.revision);
     }
+
+    out.family("switchyard_gateway_requests_in_flight", "gauge", "Requests forwarded to services and not answered yet, against MAX_IN_FLIGHT.");
+    out.sample("switchyard_gateway_requests_in_flight", "", admission.inFlight);
+    out.family("switchyard_gateway_overloaded_total", "counter", "Requests refused with 503 OVERLOADED because MAX_IN_FLIGHT requests were in flight.");
+    out.sample("switchyard_gateway_overloaded_total", "", admission.overloaded);
+    out.family("switchyard_gateway_request_body_bytes_buffered", "gauge", "Bytes of request bodies still arriving, against BODY_BUFFER_LIMIT_BYTES.");
+    out.sample("switchyard_gateway_request_body_bytes_buffered", "", admission.bodies.used);
+    out.family("switchyard_gateway_request_bodies_refused_total", "counter", "Requests refused with 503 OVERLOADED because BODY_BUFFER_LIMIT_BYTES of bodies were arriving.");
+    out.sample("switchyard_gateway_request_bodies_refused_total", "", admission.bodies.refused);
+    out.family("switchyard_gateway_retries_total", "counter", "Idempotent requests sent again after no responders or an UNAVAILABLE reply.");
+    out.sample("switchyard_gateway_retries_total", "", admission.retries.retried);
+    out.family("switchyard_gateway_retries_refused_total", "counter", "Retries the retry budget refused (RETRY_BUDGET_PERCENT of requests, beyond 10 a second).");
+    out.sample("switchyard_gateway_retries_refused_total", "", admission.retries.refused);
+    out.family("switchyard_gateway_retriable_requests_total", "counter", "Requests to idempotent RPCs: what the retry budget is a share of.");
+    out.sample("switchyard_gateway_retriable_requests_total", "", admission.retries.requests);
 
     out.family("switchyard_nats_connected", "gauge", "1 while the gateway is connected to NATS, else 0.");
     out.sample("switchyard_nats_connected", "", nats.connected ? 1 : 0);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, Headers, isErrorCode, type ErrorCodeName } from "@switchyard/protocol";
 import { GatewayError } from "../errors.js";
+import { captureRequest } from "../idempotency/captured-request.js";
 import { ConnectionState } from "./connection-state.js";
 import { RequestMux } from "./request-mux.js";
 
@@ -11,9 +12,12 @@ export class ServiceCaller {
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly timeoutMs: number,
+    /** How long a request waits for its reply: the gateway's REQUEST_TIMEOUT_MS. */
+    readonly timeoutMs: number,
+    inboxPrefix?: string,
+    onRefused?: (err: Error) => void,
   ) {
-    this.mux = new RequestMux(nc, timeoutMs);
+    this.mux = new RequestMux(nc, timeoutMs, inboxPrefix, onRefused);
     // A request whose reply was due when the connection dropped fails now, not at its timeout.
     this.state = new ConnectionState(nc, () => this.mux.failAll("disconnected"));
   }
@@ -31,10 +35,13 @@ export class ServiceCaller {
    * that gets no reply (no responder, a timeout, NATS down) is a GatewayError. `headers` are the
    * NATS headers to send: the request id, trace context and allowed metadata.
    */
-  async request(subject: string, payload: Uint8Array, headers: MsgHdrs): Promise<Msg> {
+  async request(subject: string, payload: Uint8Array, headers: MsgHdrs, timeoutMs?: number, replyTo?: string): Promise<Msg> {
     if (!this.state.connected) throw new GatewayError("NATS_UNAVAILABLE", "the message bus is not reachable; retry shortly");
     try {
-      return await this.mux.request(subject, payload, headers);
+      // A reply JetStream must keep (Idempotency-Key) goes to its own subject, not the shared inbox.
+      return replyTo === undefined
+        ? await this.mux.request(subject, payload, headers, timeoutMs)
+        : await captureRequest(this.nc, subject, payload, headers, timeoutMs ?? this.timeoutMs, replyTo);
     } catch (err) {
       throw fromNatsError(err, this.timeoutMs, this.nc.info?.max_payload);
     }

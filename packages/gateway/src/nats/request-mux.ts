@@ -39,18 +39,41 @@ export class RequestMux {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
+    /** The connection's NATS_INBOX_PREFIX: the only inbox its credentials may subscribe to. */
+    inboxPrefix?: string,
+    /** Told when the server refuses the inbox subscription: no reply could ever arrive. */
+    onRefused: (err: Error) => void = () => {},
   ) {
-    this.prefix = `${createInbox()}.`;
-    this.sub = nc.subscribe(`${this.prefix}*`, { callback: (_err, msg) => this.settle(msg) });
+    this.prefix = `${createInbox(inboxPrefix)}.`;
+    this.sub = nc.subscribe(`${this.prefix}*`, {
+      callback: (err, msg) => {
+        if (err !== null) onRefused(err);
+        else this.settle(msg);
+      },
+    });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
 
-  request(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<Msg> {
+  /**
+   * `timeoutMs` shorter than the shared timeout (a retry with part of its deadline spent) gets a
+   * timer of its own: the sweep relies on number order being deadline order, which such a request
+   * would break.
+   */
+  request(subject: string, data: Uint8Array, headers: MsgHdrs, timeoutMs = this.timeoutMs): Promise<Msg> {
     if (this.next - this.oldest >= this.slots.length) this.grow();
     const seq = this.next++;
     return new Promise<Msg>((resolve, reject) => {
       const slot = seq % this.slots.length;
+      if (timeoutMs < this.timeoutMs) {
+        const timer = setTimeout(() => this.expire(seq), timeoutMs);
+        const settled = <T>(settle: (value: T) => void) => (value: T) => {
+          clearTimeout(timer);
+          settle(value);
+        };
+        resolve = settled(resolve);
+        reject = settled(reject);
+      }
       this.slots[slot] = { seq, deadline: Date.now() + this.timeoutMs, resolve, reject };
       try {
         this.nc.publish(subject, data, { reply: this.prefix + seq.toString(36), headers });
@@ -75,6 +98,16 @@ export class RequestMux {
       this.slots[slot] = undefined;
       entry.reject(failure);
     }
+  }
+
+  /** Times out one request before the sweep would. */
+  private expire(seq: number): void {
+    if (seq < this.oldest) return;
+    const slot = seq % this.slots.length;
+    const entry = this.slots[slot];
+    if (entry === undefined || entry.seq !== seq) return;
+    this.slots[slot] = undefined;
+    entry.reject("timeout");
   }
 
   private settle(msg: Msg): void {

@@ -12,6 +12,7 @@ import {
 } from "./openapi-types.js";
 import { pathParameters, queryParameters } from "./parameters.js";
 import { PathItems } from "./path-items.js";
+import { idempotencyApplies } from "../idempotency/idempotency-store.js";
 import {
   operationErrorResponses,
   PROBLEM_SCHEMA,
@@ -20,6 +21,8 @@ import {
   REQUEST_ID,
   requestIdHeader,
   requestIdParameter,
+  idempotencyKeyParameter,
+  IDEMPOTENCY_KEY_PARAMETER,
 } from "./problem-responses.js";
 import { commentsOf, firstLine } from "./proto-comments.js";
 import { joinText } from "./text.js";
@@ -41,7 +44,7 @@ export function buildOpenApi(routes: readonly Route[], info: InfoObject): OpenAp
     components: {
       schemas: { [PROBLEM_SCHEMA]: problemSchema() },
       responses: problemResponses(),
-      parameters: { [REQUEST_ID]: requestIdParameter() },
+      parameters: { [REQUEST_ID]: requestIdParameter(), [IDEMPOTENCY_KEY_PARAMETER]: idempotencyKeyParameter() },
       headers: { [REQUEST_ID]: requestIdHeader() },
     },
   };
@@ -75,6 +78,7 @@ export function buildOpenApi(routes: readonly Route[], info: InfoObject): OpenAp
       ...pathParameters(route, variables, schemas),
       ...queryParameters(route, schemas),
       { $ref: `#/components/parameters/${REQUEST_ID}` },
+      ...(idempotencyApplies(route.method) ? [{ $ref: `#/components/parameters/${IDEMPOTENCY_KEY_PARAMETER}` }] : []),
     ];
     const body = requestBody(route, schemas);
     const reply = replySchema(route, schemas);

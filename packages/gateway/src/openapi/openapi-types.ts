@@ -15,6 +15,8 @@ export type SchemaObject = Extensions & {
   const?: string | number | boolean | null;
   minimum?: number;
   maximum?: number;
+  minLength?: number;
+  maxLength?: number;
   items?: SchemaObject;
   properties?: Record<string, SchemaObject>;
   required?: string[];

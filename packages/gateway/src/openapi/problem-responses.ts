@@ -4,6 +4,7 @@ import type { HeaderObject, ParameterObject, Reference, ResponseObject, SchemaOb
 
 export const PROBLEM_SCHEMA = "Problem";
 export const REQUEST_ID = "RequestId";
+export const IDEMPOTENCY_KEY_PARAMETER = "IdempotencyKey";
 
 /** The shape of every error: RFC 9457 problem details with the gateway's stable code (errors.ts). */
 export function problemSchema(): SchemaObject {
@@ -75,6 +76,20 @@ export function requestIdHeader(): HeaderObject {
   return {
     description: "The request's id: the one sent in x-request-id when well formed, otherwise a new one (a NUID).",
     schema: { type: "string" },
+  };
+}
+
+/** On operations that are not idempotent: the IETF httpapi draft's header, with Stripe's semantics. */
+export function idempotencyKeyParameter(): ParameterObject {
+  return {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description:
+      "Makes a retry safe: the first request with a key runs and its answer is kept (IDEMPOTENCY_TTL_S, default 24 h); " +
+      "a retry with the same key and request gets that answer again, marked `Idempotent-Replayed: true`; " +
+      "409 IDEMPOTENCY_KEY_IN_USE while the first still runs; 422 IDEMPOTENCY_KEY_MISMATCH for another request with the key.",
+    schema: { type: "string", minLength: 1, maxLength: 257 },
   };
 }
 
