@@ -1,14 +1,20 @@
 /**
  * Bounded load through the gateway: a fixed number of keep-alive workers, each sending one request
- * at a time (POST /users with a unique email, GET /users/{id} of a user created earlier, GET /) until
- * stopped, the request cap or the duration cap. Every request is kept: when it started and ended,
- * and its status or the kind of error.
+ * at a time (POST /users with a unique email, GET /users/{id} of a user created earlier, GET /users,
+ * GET /, in the proportions of the mix) until stopped, the request cap or the duration cap. Every
+ * request is kept: when it started and ended, and its status or the kind of error.
  */
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { now } from "./clock.js";
 
-export type Op = "create" | "get" | "ping";
+export type Op = "create" | "get" | "list" | "ping";
+
+/** How many requests of each kind in every ten (or whatever the weights add up to). */
+export type Mix = Partial<Record<Op, number>>;
+
+/** 4 creates, 4 reads and 2 pings in ten. */
+export const DEFAULT_MIX: Mix = { create: 4, get: 4, ping: 2 };
 
 export interface RequestRecord {
   readonly seq: number;
@@ -45,6 +51,8 @@ export interface LoadOptions {
   maxDurationMs?: number;
   /** Unique per run, in request ids and emails. */
   runId: string;
+  /** The kinds of request (default DEFAULT_MIX). A read with no user created yet is a create. */
+  mix?: Mix;
 }
 
 export const HANG = "HANG";
@@ -61,9 +69,31 @@ export class Load {
   private seq = 0;
   private workers: Promise<void>[] = [];
   private capTimer: NodeJS.Timeout | undefined;
+  private readonly slots: Op[];
 
   constructor(readonly options: LoadOptions) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: options.workers });
+    this.agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, options.workers) });
+    const mix = options.mix ?? DEFAULT_MIX;
+    this.slots = (["create", "get", "list", "ping"] as const).flatMap((op) => Array<Op>(mix[op] ?? 0).fill(op));
+    if (this.slots.length === 0) throw new Error("the load's mix has no request in it");
+  }
+
+  /** Ids of the users the load created, seeded ones first. */
+  get ids(): readonly string[] {
+    return this.created;
+  }
+
+  /**
+   * Creates `count` users before the load starts, one at a time, so that a mix of reads has ids to
+   * read; they are not counted among the load's requests. Throws when one fails: the stack is not up.
+   */
+  async seed(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const email = `${this.options.runId}-seed-${i}@faults.example`;
+      const body = JSON.stringify({ firstName: "Fault", lastName: "Seed", email });
+      const record = await this.send({ op: "create", method: "POST", path: "/users", body }, false);
+      if (!record.ok) throw new Error(`seeding user ${i}: ${outcome(record)}`);
+    }
   }
 
   start(): void {
@@ -101,23 +131,25 @@ export class Load {
   }
 
   private pick(worker: number): { op: Op; method: string; path: string; body?: string } {
-    const roll = (this.seq * 7 + worker * 13) % 10;
-    if (roll < 4 || this.created.length === 0) {
+    let op = this.slots[(this.seq * 7 + worker * 13) % this.slots.length]!;
+    if ((op === "get" || op === "list") && this.created.length === 0) op = "create";
+    if (op === "create") {
       const email = `${this.options.runId}-${this.seq}@faults.example`;
-      return { op: "create", method: "POST", path: "/users", body: JSON.stringify({ firstName: "Fault", lastName: "Load", email }) };
+      return { op, method: "POST", path: "/users", body: JSON.stringify({ firstName: "Fault", lastName: "Load", email }) };
     }
-    if (roll < 8) {
+    if (op === "get") {
       const id = this.created[Math.floor(Math.random() * this.created.length)]!;
-      return { op: "get", method: "GET", path: `/users/${id}` };
+      return { op, method: "GET", path: `/users/${id}` };
     }
-    return { op: "ping", method: "GET", path: "/" };
+    if (op === "list") return { op, method: "GET", path: "/users?pageSize=20" };
+    return { op, method: "GET", path: "/" };
   }
 
-  private send(spec: { op: Op; method: string; path: string; body?: string }): Promise<RequestRecord> {
-    const seq = ++this.seq;
+  private send(spec: { op: Op; method: string; path: string; body?: string }, counted = true): Promise<RequestRecord> {
+    const seq = counted ? ++this.seq : 0;
     const record: RequestRecord = {
       seq,
-      requestId: `${this.options.runId}-${seq}`,
+      requestId: counted ? `${this.options.runId}-${seq}` : `${this.options.runId}-seed-${randomSuffix()}`,
       op: spec.op,
       method: spec.method,
       path: spec.path,
@@ -125,7 +157,7 @@ export class Load {
       end: 0,
       ok: false,
     };
-    this.records.push(record);
+    if (counted) this.records.push(record);
 
     return new Promise((resolve) => {
       let settled = false;
@@ -175,8 +207,8 @@ export class Load {
       // not JSON: judged by status alone
     }
     if (record.status !== 200) {
-      // problem+json carries `code`; Fastify's own 503 while closing carries only `error`.
-      const code = typeof body["code"] === "string" ? body["code"] : typeof body["error"] === "string" ? `"${body["error"]}"` : "";
+      // Every error is problem+json with its `code`.
+      const code = typeof body["code"] === "string" ? body["code"] : "";
       if (code !== "") record.code = code;
       return;
     }
@@ -188,6 +220,11 @@ export class Load {
     } else if (record.op === "get") {
       const id = record.path.slice("/users/".length);
       if (body["id"] === id) record.ok = true;
+      else record.code = `unexpected body ${text.slice(0, 120)}`;
+    } else if (record.op === "list") {
+      // proto3 JSON leaves an empty repeated field out: {} is an empty page.
+      const users = body["users"];
+      if (text.startsWith("{") && (users === undefined || Array.isArray(users))) record.ok = true;
       else record.code = `unexpected body ${text.slice(0, 120)}`;
     } else {
       const servedBy = (body["servedBy"] as { instance?: unknown } | undefined)?.instance;
@@ -208,4 +245,8 @@ export function outcome(r: RequestRecord): string {
 
 export function duration(r: RequestRecord): number {
   return r.end - r.start;
+}
+
+function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 10);
 }

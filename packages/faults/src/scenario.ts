@@ -7,7 +7,7 @@ import { AssertionError } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeExit, type Proc, type ProcExit } from "./processes.js";
-import { duration, HANG, Load, now, outcome, type RequestRecord } from "./load.js";
+import { duration, HANG, Load, now, outcome, type Mix, type RequestRecord } from "./load.js";
 import { Stack, type Language } from "./stack.js";
 
 /** The gateway's REQUEST_TIMEOUT_MS in every scenario. */
@@ -25,6 +25,17 @@ export interface ScenarioOptions {
   typescript: number;
   ruby: number;
   workers?: number;
+  /** The kinds of request the load sends (default: creates, reads and pings). */
+  mix?: Mix;
+  /** Users created before the load starts, for a mix of reads. */
+  seed?: number;
+  /** Gateways on the same NATS (default 1); the load goes through the one numbered `loadVia` (default 1). */
+  gateways?: number;
+  loadVia?: number;
+  /** Settings for every gateway on top of the suite's own. */
+  gatewayEnv?: Record<string, string>;
+  /** Run the gateway bundled, without the tsx loader, as production does (for a memory bound). */
+  gatewayBundle?: boolean;
 }
 
 interface Mark {
@@ -182,21 +193,28 @@ export async function runScenario(options: ScenarioOptions, body: (s: Scenario) 
     typescript: options.typescript,
     ruby: options.ruby,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...(options.gateways === undefined ? {} : { gateways: options.gateways }),
+    ...(options.gatewayEnv === undefined ? {} : { gatewayEnv: options.gatewayEnv }),
+    ...(options.gatewayBundle === undefined ? {} : { gatewayBundle: options.gatewayBundle }),
   });
   let passed = false;
   try {
+    const via = stack.gateways[(options.loadVia ?? 1) - 1];
+    if (via === undefined) throw new Error(`loadVia ${options.loadVia}: the stack has ${stack.gateways.length} gateway(s)`);
     const load = new Load({
-      baseUrl: stack.url,
+      baseUrl: via.url,
       workers: options.workers ?? WORKERS,
       clientTimeoutMs: CLIENT_TIMEOUT_MS,
       maxRequests: 150_000,
       maxDurationMs: 90_000,
       runId: `${options.name}-${randomBytes(3).toString("hex")}`,
+      ...(options.mix === undefined ? {} : { mix: options.mix }),
     });
     const scenario = new Scenario(options.name, stack, load);
+    if (options.seed !== undefined) await load.seed(options.seed);
     load.start();
     scenario.mark(
-      `load started: ${load.options.workers} workers on ${stack.url}; instances ${stack.instances.map((i) => `${i.name}=${i.id}`).join(", ")}`,
+      `load started: ${load.options.workers} workers on ${via.name} ${via.url}; instances ${stack.instances.map((i) => `${i.name}=${i.id}`).join(", ")}`,
       load.startedAt,
     );
     try {
@@ -214,7 +232,7 @@ export async function runScenario(options: ScenarioOptions, body: (s: Scenario) 
       scenario.notes.push(...mentions(stack, load.records.filter((r) => !r.ok)));
     }
     for (const proc of stack.procs) {
-      if (proc === stack.gateway) continue;
+      if (stack.isGateway(proc)) continue;
       const errors = proc.lines().filter((l) => /\bERROR\b|\berror\b|failed/.test(l.text));
       if (errors.length > 0) {
         scenario.notes.push(`${proc.name} logged ${errors.length} error line(s), the first at ${scenario.rel(errors[0]!.at)}: ${errors[0]!.text.slice(0, 200)}`);
@@ -231,7 +249,7 @@ export async function runScenario(options: ScenarioOptions, body: (s: Scenario) 
 /** Failed requests whose x-request-id a service logged, with the line: which instance failed them, and how. */
 function mentions(stack: Stack, failed: readonly RequestRecord[], limit = 10): string[] {
   const notes: string[] = [];
-  const services = stack.procs.filter((p) => p !== stack.gateway);
+  const services = stack.procs.filter((p) => !stack.isGateway(p));
   for (const r of failed) {
     for (const proc of services) {
       const line = proc.lines().find((l) => l.text.includes(r.requestId));

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
+import { bundleGateway } from "./bundle.js";
 import { alsoKill, startProc, type Proc } from "./processes.js";
 
 export type Language = "typescript" | "ruby";
@@ -34,6 +35,26 @@ export interface StackOptions {
   requestTimeoutMs: number;
   /** How long an instance or the gateway may take to come up (they start side by side on a busy machine). */
   startTimeoutMs?: number;
+  /** Gateways on the same NATS, each on a port of its own (default 1). */
+  gateways?: number;
+  /** Settings for every gateway on top of the suite's own (HTTP_REQUEST_TIMEOUT_MS, MAX_IN_FLIGHT, …). */
+  gatewayEnv?: Record<string, string>;
+  /**
+   * Run the gateway as production does, bundled and without the tsx loader (see bundle.ts), for a
+   * bound on its memory. By default it runs from source through tsx.
+   */
+  gatewayBundle?: boolean;
+}
+
+/** One running gateway. */
+export interface Gateway {
+  /** gateway, gateway-2, …: its process and log file. */
+  readonly name: string;
+  /** 1 for the first one started. */
+  readonly number: number;
+  readonly proc: Proc;
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
 }
 
 export interface Ping {
@@ -46,9 +67,10 @@ export class Stack {
   readonly instances: Instance[] = [];
   /** Every process the stack started, for the logs and the teardown. */
   readonly procs: Proc[] = [];
-  gateway!: Proc;
-  url = "";
-  private readonly counters: Record<Language, number> = { typescript: 0, ruby: 0 };
+  /** Every gateway started, the first one first. */
+  readonly gateways: Gateway[] = [];
+  private readonly counters: Record<Language | "gateway", number> = { typescript: 0, ruby: 0, gateway: 0 };
+  private gatewayCommand = GATEWAY_COMMAND;
 
   private constructor(
     readonly options: StackOptions,
@@ -57,6 +79,21 @@ export class Stack {
     readonly nc: NatsConnection,
     readonly logDir: string,
   ) {}
+
+  /** The first gateway's process: the one the load goes through unless a scenario says otherwise. */
+  get gateway(): Proc {
+    return this.gateways[0]!.proc;
+  }
+
+  /** The first gateway's URL. */
+  get url(): string {
+    return this.gateways[0]?.url ?? "";
+  }
+
+  /** Whether a process is one of the gateways (they log differently from the services). */
+  isGateway(proc: Proc): boolean {
+    return this.gateways.some((g) => g.proc === proc);
+  }
 
   get requestTimeoutMs(): number {
     return this.options.requestTimeoutMs;
@@ -74,12 +111,17 @@ export class Stack {
     try {
       const nc = await connect({ servers: ns.url, name: "faults-probe", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
       stack = new Stack(options, ns, nc, logDir);
+      // With the heap settings `make up` and the Dockerfile give it (README, Performance).
+      if (options.gatewayBundle === true) {
+        stack.gatewayCommand = `exec node --max-semi-space-size=4 --max-old-space-size=96 ${shellQuote(await bundleGateway(logDir))}`;
+      }
       const languages: Language[] = [
         ...Array<Language>(options.typescript).fill("typescript"),
         ...Array<Language>(options.ruby).fill("ruby"),
       ];
       // Side by side: on two cores, one after the other would take twice as long.
-      await Promise.all([stack.startGateway(), ...languages.map((l) => stack!.startInstance(l))]);
+      const gateways = Array.from({ length: options.gateways ?? 1 }, () => stack!.startGateway());
+      await Promise.all([...gateways, ...languages.map((l) => stack!.startInstance(l))]);
       return stack;
     } catch (err) {
       if (stack !== undefined) await stack.close(true);
@@ -91,12 +133,15 @@ export class Stack {
     }
   }
 
-  private async startGateway(): Promise<void> {
+  /** Starts one more gateway on a free port and resolves once it answers GET /. */
+  async startGateway(): Promise<Gateway> {
+    const n = ++this.counters.gateway;
+    const name = n === 1 ? "gateway" : `gateway-${n}`;
     const port = await freePort();
-    this.url = `http://127.0.0.1:${port}`;
-    this.gateway = startProc({
-      name: "gateway",
-      command: GATEWAY_COMMAND,
+    const url = `http://127.0.0.1:${port}`;
+    const proc = startProc({
+      name,
+      command: this.gatewayCommand,
       env: {
         NATS_URL: this.ns.url,
         PORT: String(port),
@@ -105,12 +150,18 @@ export class Stack {
         LOG_LEVEL: "info",
         // One line per request with its x-request-id: which requests the gateway accepted, and when.
         ACCESS_LOG: "true",
+        ...this.options.gatewayEnv,
       },
       logDir: this.logDir,
       noise: (text) => text.includes('"msg":"incoming request"') || (text.includes('"msg":"request completed"') && text.includes('"statusCode":200')),
     });
-    this.procs.push(this.gateway);
-    await this.until(this.gateway, "answers GET / with 200", async () => (await getStatus(`${this.url}/`)) === 200);
+    this.procs.push(proc);
+    const gateway: Gateway = { name, number: n, proc, url };
+    // By number, whichever got its port first: gateway (1) is the stack's `gateway` and `url`.
+    this.gateways.push(gateway);
+    this.gateways.sort((a, b) => a.number - b.number);
+    await this.until(proc, "answers GET / with 200", async () => (await getStatus(`${url}/`)) === 200);
+    return gateway;
   }
 
   /** Starts one more instance and resolves once $SRV.PING lists it. */
@@ -175,21 +226,30 @@ export class Stack {
     return found;
   }
 
-  /** Per-instance endpoint counters from $SRV.STATS.users, one line per instance: how the load spread, and what it did. */
+  /** Per-instance endpoint counters from $SRV.STATS.users: every instance that answers, by its id. */
+  async endpointStats(maxWaitMs = 500): Promise<Map<string, EndpointStats[]>> {
+    const byId = new Map<string, EndpointStats[]>();
+    const replies = await this.nc.requestMany("$SRV.STATS.users", undefined, { maxWait: maxWaitMs });
+    for await (const reply of replies) {
+      const stats = reply.json<{ id?: string; endpoints?: EndpointStats[] }>();
+      if (stats.id !== undefined) byId.set(stats.id, stats.endpoints ?? []);
+    }
+    return byId;
+  }
+
+  /** The same, one line per instance: how the load spread, and what it did. */
   async stats(maxWaitMs = 500): Promise<string[]> {
     const lines: string[] = [];
     try {
-      const replies = await this.nc.requestMany("$SRV.STATS.users", undefined, { maxWait: maxWaitMs });
-      for await (const reply of replies) {
-        const stats = reply.json<{ id?: string; endpoints?: EndpointStats[] }>();
-        const name = this.procs.find((p) => p.lines().some((l) => stats.id !== undefined && l.text.includes(stats.id)))?.name ?? "?";
-        const endpoints = (stats.endpoints ?? [])
+      for (const [id, all] of await this.endpointStats(maxWaitMs)) {
+        const name = this.procs.find((p) => p.lines().some((l) => l.text.includes(id)))?.name ?? "?";
+        const endpoints = all
           .filter((e) => e.num_requests > 0)
           .map((e) => {
             const avgMs = e.num_requests === 0 ? 0 : e.processing_time / e.num_requests / 1e6;
             return `${e.name} ${e.num_requests} req, ${e.num_errors} err, avg ${avgMs.toFixed(1)} ms`;
           });
-        lines.push(`$SRV.STATS ${name} ${stats.id ?? "?"}: ${endpoints.join("; ") || "no requests"}`);
+        lines.push(`$SRV.STATS ${name} ${id}: ${endpoints.join("; ") || "no requests"}`);
       }
     } catch {
       lines.push("$SRV.STATS.users: no answer");
@@ -202,7 +262,10 @@ export class Stack {
     const deadline = Date.now() + this.startTimeoutMs;
     for (;;) {
       if (await probe().catch(() => false)) return;
-      if (proc.exit !== undefined) throw new Error(`${proc.name} exited before it ${what}\n${proc.tail()}`);
+      if (proc.exit !== undefined) {
+        await sleep(200); // the exit can come before the last of its output is read
+        throw new Error(`${proc.name} exited before it ${what}\n${proc.tail()}`);
+      }
       if (Date.now() > deadline) throw new Error(`${proc.name} never ${what} (${this.startTimeoutMs} ms)\n${proc.tail()}`);
       await sleep(100);
     }
@@ -218,7 +281,8 @@ export class Stack {
   }
 }
 
-interface EndpointStats {
+/** One endpoint's counters in a $SRV.STATS reply. */
+export interface EndpointStats {
   name: string;
   num_requests: number;
   num_errors: number;
@@ -246,4 +310,8 @@ function getStatus(url: string): Promise<number> {
     req.on("error", () => resolve(0));
     req.end();
   });
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }

@@ -3,13 +3,13 @@ import { outcome, runScenario, type RequestRecord } from "../src/index.js";
 
 /** The gateway must be gone this soon after SIGTERM. */
 const EXIT_LIMIT_MS = 5_000;
-/** How a request the gateway never took may end: refused at connect, the idle keep-alive socket closed under it, or Fastify's 503 while closing. */
+/** How a request the gateway never took may end: refused at connect, the idle keep-alive socket closed under it, or the gateway's 503 while closing. */
 const REFUSALS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "503"]);
 
 interface AccessLog {
   /** x-request-id → when the gateway logged "incoming request" (it had taken the request). */
   readonly accepted: Map<string, number>;
-  /** x-request-id of requests answered with Fastify's closing 503 ("request aborted … server is closing"). */
+  /** x-request-id of requests answered with the closing 503 ("request refused: the gateway is closing"). */
   readonly refused: Set<string>;
   /** When the gateway logged its SIGTERM. */
   readonly closingAt: number | undefined;
@@ -28,7 +28,11 @@ function readAccessLog(lines: readonly { text: string }[]): AccessLog {
       continue;
     }
     if (entry.msg === "incoming request" && entry.reqId !== undefined) accepted.set(entry.reqId, entry.time ?? 0);
-    else if (entry.msg?.startsWith("request aborted") === true && entry.reqId !== undefined) refused.add(entry.reqId);
+    else if (entry.msg === "request refused: the gateway is closing" && entry.reqId !== undefined) {
+      // Logged as incoming first, then refused: not taken.
+      accepted.delete(entry.reqId);
+      refused.add(entry.reqId);
+    }
     else if (entry.msg === "SIGTERM: closing") closingAt = entry.time;
   }
   return { accepted, refused, closingAt };
