@@ -34,6 +34,16 @@ if ! command -v promtool >/dev/null && [ -z "${PROMTOOL:-}" ]; then
   fi
 fi
 
+# The mutual-TLS tests make their CA and certificates with openssl.
+if ! command -v openssl >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing openssl from apt (for the TLS tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+  else
+    echo "setup: openssl is missing: the TLS tests need it (sudo apt-get install openssl)" >&2
+  fi
+fi
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
