@@ -100,7 +100,16 @@ describe("fault: 400 request bodies that never finish", () => {
         const failed = s.load.records.filter((r) => !r.ok);
         const during = s.load.between(attackFrom, attackTo);
         s.notes.push(`legitimate requests while stalled connections were open: ${during.length}, ok ${during.filter((r) => r.ok).length}`);
-        s.check(failed.length === 0, () => `${failed.length} legitimate request(s) failed; the bound is 0:\n${s.list(failed)}`);
+        // The only failure allowed is shedding while the body budget is spent: 503 OVERLOADED, while
+        // stalled connections are open, for at most 1% of the requests then. A request body that finds
+        // the budget held by bodies still streaming from the kernel's buffers is refused, not queued.
+        const shed = failed.filter((r) => r.status === 503 && r.code === "OVERLOADED" && r.start >= attackFrom && r.start <= attackTo);
+        const otherwise = failed.filter((r) => !shed.includes(r));
+        s.check(otherwise.length === 0, () => `${otherwise.length} legitimate request(s) failed otherwise than shed during the attack; the bound is 0:\n${s.list(otherwise)}`);
+        s.check(
+          shed.length <= during.length / 100,
+          () => `${shed.length} legitimate request(s) of ${during.length} during the attack were shed (503 OVERLOADED); the bound is 1%:\n${s.list(shed)}`,
+        );
         s.check(during.filter((r) => r.ok).length > 0, "no legitimate request succeeded while stalled connections were open");
         s.checkBoundedLatency();
         s.check(gateway.exit === undefined, `the gateway exited: ${JSON.stringify(gateway.exit)}`);

@@ -276,32 +276,28 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
           : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
         const headers = natsRequestHeaders(request.headers, request.id);
         if (authenticator !== undefined) setIdentityHeaders(headers, request.identity);
+        const send = (replyTo?: string) => {
+          const forward = () => forwarder.forward(route, payload, headers, request.headers, params, replyTo);
+          return tracer === undefined ? forward() : tracedForward(tracer, request.span!, forward, route, headers);
+        };
         const key = request.headers[IDEMPOTENCY_KEY];
-        if (idempotency !== undefined && idempotency.handles(route, key)) {
-          admission.inFlight++;
-          try {
+        let answer: Msg;
+        admission.inFlight++;
+        try {
+          if (idempotency !== undefined && idempotency.handles(route, key)) {
             const { response, replayed } = await idempotency.run(
               { key, scope: request.identity?.subject ?? "", route, payload, accept: request.headers.accept, requestId: request.id },
               (capture) => {
                 if (capture !== undefined) headers.set(Headers.idempotencyKey, capture.serviceKey);
-                return forwarder.forward(route, payload, headers, request.headers, params, capture?.replyTo);
+                return send(capture?.replyTo);
               },
             );
             // The stored headers carry the content type as first sent, so a replay is the same bytes.
             reply.code(response.status).headers(response.headers).header("x-request-id", request.id);
             if (replayed) reply.header(IDEMPOTENT_REPLAYED, "true");
             return reply.send(Buffer.from(response.body));
-          } finally {
-            admission.inFlight--;
           }
-        }
-        let answer: Msg;
-        admission.inFlight++;
-        try {
-          answer =
-            tracer === undefined
-              ? await forwarder.forward(route, payload, headers, request.headers, params)
-              : await tracedForward(tracer, request.span!, () => forwarder.forward(route, payload, headers, request.headers, params), route, headers);
+          answer = await send();
         } finally {
           admission.inFlight--;
         }

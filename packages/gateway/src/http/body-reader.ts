@@ -7,9 +7,15 @@ import { GatewayError } from "../errors.js";
  * sending keeps its bytes coming, one that has stalled does not.
  */
 const IDLE_BODY_MS = 100;
+/**
+ * Failing that, a body still arriving after this long: a healthy client sends one in milliseconds,
+ * and a stalled one whose bytes the kernel still buffers looks busy while they are read.
+ */
+const SLOW_BODY_MS = 500;
 
-/** One body being received: its bytes so far, when the last came, and how to give up on it. */
+/** One body being received: when it started, its bytes so far, when the last came, and how to give up on it. */
 interface Receiving {
+  readonly startedAt: number;
   bytes: number;
   lastDataAt: number;
   drop(): void;
@@ -20,9 +26,9 @@ interface Receiving {
  * is held in memory until it is complete, and clients choose how slowly they send: without a shared
  * limit, a few hundred connections that each send most of a large body and stall hold hundreds of
  * megabytes until their timeout, and the allocator keeps that memory afterwards. When a new chunk
- * does not fit, bodies that have received nothing for a while are dropped first, oldest first
- * (their clients are the stalled ones), and only if that frees too little is the new one refused,
- * so stalled clients cannot lock others out.
+ * does not fit, bodies that have received nothing for a while are dropped first, then bodies that
+ * have been arriving for long, oldest first (their clients are the stalled or the slowest ones), and
+ * only if that frees too little is the new one refused, so stalled clients cannot lock others out.
  */
 export class BodyBudget {
   used = 0;
@@ -35,7 +41,11 @@ export class BodyBudget {
 
   /** Counts `bytes` more for `body`; false when they do not fit even after dropping slow bodies. */
   take(body: Receiving, bytes: number): boolean {
-    if (this.used + bytes > this.limitBytes) this.dropSlow(bytes);
+    if (this.used + bytes > this.limitBytes) {
+      const now = Date.now();
+      this.dropWhere(bytes, (b) => b.lastDataAt <= now - IDLE_BODY_MS);
+      this.dropWhere(bytes, (b) => b.startedAt <= now - SLOW_BODY_MS);
+    }
     if (this.used + bytes > this.limitBytes) return false;
     if (body.bytes === 0) this.receiving.add(body);
     body.bytes += bytes;
@@ -50,11 +60,11 @@ export class BodyBudget {
     this.receiving.delete(body);
   }
 
-  private dropSlow(needed: number): void {
-    const idleSince = Date.now() - IDLE_BODY_MS;
+  /** Drops bodies that `slow` picks, oldest first, until `needed` bytes fit. */
+  private dropWhere(needed: number, slow: (body: Receiving) => boolean): void {
     for (const body of this.receiving) {
       if (this.used + needed <= this.limitBytes) return;
-      if (body.lastDataAt > idleSince) continue;
+      if (!slow(body)) continue;
       this.refused++;
       body.drop();
     }
@@ -88,7 +98,7 @@ export function bodyReader(budget: BodyBudget, bodyLimit: number) {
       chunks.length = 0;
       done(err, body);
     };
-    const receiving: Receiving = { bytes: 0, lastDataAt: 0, drop: () => settle(overloaded()) };
+    const receiving: Receiving = { startedAt: Date.now(), bytes: 0, lastDataAt: 0, drop: () => settle(overloaded()) };
     const onData = (chunk: Buffer) => {
       if (received + chunk.length > bodyLimit) {
         settle(new GatewayError("PAYLOAD_TOO_LARGE", `the request body is over the limit of ${bodyLimit} bytes`));
