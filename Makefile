@@ -4,7 +4,10 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 DURATION ?= 60
 CONNECTIONS ?= 50
-GATEWAY_URL ?= http://127.0.0.1:3000
+# The gateway's port: `make up PORT=3001` runs it there, and the targets below talk to it there.
+PORT ?= 3000
+export PORT
+GATEWAY_URL ?= http://127.0.0.1:$(PORT)
 NATS_URL ?= nats://127.0.0.1:4222
 # How many users instances `make up` starts in each language.
 USERS_TS ?= 1
