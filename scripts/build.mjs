@@ -6,6 +6,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
 
+// BUILD_OUTDIR: another folder than dist/ (the fault suite bundles into its own); BUILD_ENTRIES: some
+// of the entries only, comma-separated.
+const outdir = process.env.BUILD_OUTDIR || "dist";
+const only = process.env.BUILD_ENTRIES?.split(",");
+
 const entries = {
   gateway: "packages/gateway/src/main.ts",
   "users-ts": "services/users-ts/src/main.ts",
@@ -16,8 +21,8 @@ const entries = {
 };
 
 await build({
-  entryPoints: entries,
-  outdir: "dist",
+  entryPoints: only === undefined ? entries : Object.fromEntries(only.map((name) => [name, entries[name]])),
+  outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
@@ -35,16 +40,16 @@ await build({
 
 // /docs serves Swagger UI's files from swagger-ui/ beside the gateway bundle (no CDN, no node_modules).
 const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-mkdirSync("dist/swagger-ui", { recursive: true });
+mkdirSync(join(outdir, "swagger-ui"), { recursive: true });
 for (const name of JSON.parse(readFileSync("packages/gateway/src/openapi/swagger-ui-assets.json", "utf8"))) {
-  cpSync(join(swaggerUi, name), join("dist/swagger-ui", name));
+  cpSync(join(swaggerUi, name), join(outdir, "swagger-ui", name));
 }
 
 // /_/dashboard serves its own scripts and styles from dashboard/ and uPlot's from uplot/, beside the bundle.
-rmSync("dist/dashboard", { recursive: true, force: true });
-cpSync("packages/gateway/src/dashboard/client", "dist/dashboard", { recursive: true });
+rmSync(join(outdir, "dashboard"), { recursive: true, force: true });
+cpSync("packages/gateway/src/dashboard/client", join(outdir, "dashboard"), { recursive: true });
 const uplot = join(dirname(createRequire(import.meta.url).resolve("uplot/package.json")), "dist");
-mkdirSync("dist/uplot", { recursive: true });
+mkdirSync(join(outdir, "uplot"), { recursive: true });
 for (const name of JSON.parse(readFileSync("packages/gateway/src/dashboard/uplot-assets.json", "utf8"))) {
-  cpSync(join(uplot, name), join("dist/uplot", name));
+  cpSync(join(uplot, name), join(outdir, "uplot", name));
 }

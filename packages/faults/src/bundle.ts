@@ -1,30 +1,19 @@
 /**
- * The gateway as production runs it: one ESM bundle run by plain node, as `npm run build`
- * (scripts/build.mjs) makes dist/gateway.mjs, but into the scenario's own folder so that dist/ is
- * left alone. Under the tsx loader the same gateway holds about 80 MB more (the loader and the
- * transpiled sources), which a memory bound must not count.
+ * The gateway as production runs it: one ESM bundle run by plain node, made by `npm run build`'s
+ * own script (scripts/build.mjs) but into the scenario's folder, so that dist/ is left alone. Under
+ * the tsx loader the same gateway holds about 80 MB more (the loader and the transpiled sources),
+ * which a memory bound must not count.
  */
+import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { REPO_ROOT } from "./processes.js";
 
-/** Bundles packages/gateway/src/main.ts into `<dir>/gateway.mjs` and returns that path. */
+/** Bundles the gateway into `<dir>/gateway.mjs` (its assets beside it) and returns that path. */
 export async function bundleGateway(dir: string): Promise<string> {
-  // The repository's esbuild (a root devDependency, which `npm run build` uses), loaded only here.
-  const { build } = await import("esbuild");
-  const outfile = join(dir, "gateway.mjs");
-  await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ["packages/gateway/src/main.ts"],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    // The same options as scripts/build.mjs: whitespace out (V8 keeps a bundle's source in the heap),
-    // and a require() for the CommonJS dependencies that call it.
-    minifyWhitespace: true,
-    logLevel: "warning",
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  await promisify(execFile)(process.execPath, ["scripts/build.mjs"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, BUILD_OUTDIR: dir, BUILD_ENTRIES: "gateway" },
   });
-  return outfile;
+  return join(dir, "gateway.mjs");
 }

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { IDEMPOTENCY_BUCKET, TRAFFIC_BUCKET, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
+import { IDEMPOTENCY_BUCKET, TRAFFIC_BUCKET, natsOptionsFromEnv, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
 import { freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
 import { describeExit, httpCall, startProc, type Proc } from "../src/index.js";
 
@@ -64,14 +64,8 @@ describe("fault: a rogue NATS client", { timeout: 240_000 }, () => {
     });
 
   const rogue = async (role: string): Promise<NatsConnection> => {
-    const env = credentials.roles.get(role)?.env ?? {};
-    const nc = await connect({
-      servers: ns.url,
-      user: env["NATS_USER"] ?? "",
-      pass: env["NATS_PASSWORD"] ?? "",
-      inboxPrefix: env["NATS_INBOX_PREFIX"] ?? "",
-      noAsyncTraces: true,
-    });
+    // The way every process reads its role's env file.
+    const nc = await connect(await natsOptionsFromEnv({ ...credentials.roles.get(role)?.env, NATS_URL: ns.url }, `rogue-${role}`));
     rogues.push(nc);
     return nc;
   };

@@ -7,7 +7,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { SWITCHYARD_ROLES, TRAFFIC_BUCKET, IDEMPOTENCY_BUCKET, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
+import { SWITCHYARD_ROLES, TRAFFIC_BUCKET, IDEMPOTENCY_BUCKET, natsOptionsFromEnv, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 
 // Every role's credentials against a nats-server that knows only them (writeNatsCredentials): what
@@ -33,13 +33,8 @@ describe("NATS credentials per role", () => {
   const as = async (role: string): Promise<NatsConnection> => {
     const env = credentials.roles.get(role)?.env;
     assert.ok(env, `no role ${role}`);
-    const nc = await connect({
-      servers: ns.url,
-      user: env["NATS_USER"] ?? "",
-      pass: env["NATS_PASSWORD"] ?? "",
-      inboxPrefix: env["NATS_INBOX_PREFIX"] ?? "",
-      noAsyncTraces: true,
-    });
+    // The way every process reads its role's env file.
+    const nc = await connect(await natsOptionsFromEnv({ ...env, NATS_URL: ns.url }, `as-${role}`));
     open.push(nc);
     return nc;
   };
