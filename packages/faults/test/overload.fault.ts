@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import {
   CLIENT_TIMEOUT_MS,
@@ -48,6 +49,8 @@ const STEADY_FROM_MS = RAMP_MS + 1_000;
 
 const is2xx = (r: FloodRecord): boolean => r.status >= 200 && r.status < 300;
 const isShed = (r: FloodRecord): boolean => r.status === 503 && r.code === "OVERLOADED";
+/** The kernel's cap on a listen backlog: the gateway's LISTEN_BACKLOG is cut to it. */
+const somaxconn = await readFile("/proc/sys/net/core/somaxconn", "utf8").then((t) => t.trim(), () => undefined);
 const ms = (n: number): string => `${Number.isNaN(n) ? "-" : n.toFixed(1)} ms`;
 
 describe("fault: 2,000 connections at once", () => {
@@ -68,7 +71,7 @@ describe("fault: 2,000 connections at once", () => {
         const request = { url: s.stack.url, method: "GET", path: `/users/${id}`, clientTimeoutMs: CLIENT_TIMEOUT_MS };
         s.notes.push(`gateway: MAX_IN_FLIGHT ${MAX_IN_FLIGHT}, MAX_CONNECTIONS ${MAX_CONNECTIONS}, REQUEST_TIMEOUT_MS ${REQUEST_TIMEOUT_MS}`);
 
-        const baseline = await run(s, "baseline", { ...request, connections: BASELINE_CONNECTIONS, durationMs: BASELINE_MS, rampMs: 0, honorRetryAfter: true });
+        const { report: baseline } = await run(s, "baseline", { ...request, connections: BASELINE_CONNECTIONS, durationMs: BASELINE_MS, rampMs: 0, honorRetryAfter: true });
         const baseP99 = percentile(baseline.records.filter(is2xx).map(latency), 0.99);
         const notOkBase = baseline.records.filter((r) => !is2xx(r));
         s.check(
@@ -78,8 +81,8 @@ describe("fault: 2,000 connections at once", () => {
         for (const honor of [true, false]) {
           await s.sleep(1_000);
           const what = honor ? "flood (clients wait as Retry-After says)" : "flood (clients ignore Retry-After)";
-          const flood = await run(s, what, { ...request, connections: CONNECTIONS, durationMs: FLOOD_MS, rampMs: RAMP_MS, honorRetryAfter: honor });
-          judge(s, what, flood, baseP99, honor);
+          const { report: flood, overflows } = await run(s, what, { ...request, connections: CONNECTIONS, durationMs: FLOOD_MS, rampMs: RAMP_MS, honorRetryAfter: honor });
+          judge(s, what, flood, overflows, baseP99, honor);
         }
 
         // The gateway and every instance came through.
@@ -100,7 +103,7 @@ describe("fault: 2,000 connections at once", () => {
  * waits about 2,000 / (responses per second) for its turn on the event loop (Little's law), which no
  * admission limit can shorten.
  */
-function judge(s: Scenario, what: string, flood: FloodReport, baseP99: number, latencyBounds: boolean): void {
+function judge(s: Scenario, what: string, flood: FloodReport, overflows: number, baseP99: number, latencyBounds: boolean): void {
   const records = flood.records;
   const accepted = records.filter(is2xx);
   const shed = records.filter(isShed);
@@ -130,15 +133,26 @@ function judge(s: Scenario, what: string, flood: FloodReport, baseP99: number, l
   // Every 503 says when to come back.
   const noRetryAfter = records.filter((r) => r.status === 503 && !validRetryAfter(r.retryAfter));
   s.check(noRetryAfter.length === 0, () => `${what}: ${noRetryAfter.length} 503(s) without a valid Retry-After (e.g. "${noRetryAfter[0]?.retryAfter ?? "absent"}")`);
-  // No request waits past the timeout.
+  // No request waits past the timeout once the gateway holds its connection. A connection's first
+  // request is the exception only when the kernel dropped handshakes from the full accept queue
+  // (ListenOverflows): the client then believes it is connected while the kernel sends SYN-ACK again
+  // after 1, 3, 7 s, time no gateway setting can shorten. Those requests must still be answered.
   const limit = REQUEST_TIMEOUT_MS + MARGIN_MS;
   const slow = records.filter((r) => latency(r) > limit);
+  const dropped = overflows > 0 ? slow.filter((r) => r.newConnection) : [];
+  const late = slow.filter((r) => !dropped.includes(r));
   s.check(
-    slow.length === 0,
+    late.length === 0,
     () =>
-      `${what}: ${slow.length} request(s) took longer than REQUEST_TIMEOUT_MS + margin (${limit} ms): ${outcomes(slow)}, the longest ${ms(longest)}; ` +
-      `${slow.filter((r) => r.newConnection).length} of them opened their connection`,
+      `${what}: ${late.length} request(s) took longer than REQUEST_TIMEOUT_MS + margin (${limit} ms): ${outcomes(late)}, the longest ${ms(longest)}; ` +
+      `${late.filter((r) => r.newConnection).length} of them opened their connection; accept queue overflows ${overflows}, somaxconn ${somaxconn ?? "unknown"}`,
   );
+  if (dropped.length > 0) {
+    s.notes.push(
+      `${what}: ${dropped.length} first request(s) on a connection took over ${limit} ms (the longest ${ms(Math.max(...dropped.map(latency)))}) while the kernel ` +
+        `counted ${overflows} accept queue overflow(s) (somaxconn ${somaxconn ?? "unknown"}): handshakes it retransmitted, answered all the same`,
+    );
+  }
   if (!latencyBounds) return;
   // Latency is judged once the 2,000 connections are open: during the ramp, the connects and first
   // requests of a thousand new connections a second (the flood client's as much as the gateway's)
@@ -155,7 +169,7 @@ function judge(s: Scenario, what: string, flood: FloodReport, baseP99: number, l
 }
 
 /** One flood, with the CPU each side used and the accept queue's overflows meanwhile. */
-async function run(s: Scenario, what: string, options: Parameters<typeof runFlood>[0]): Promise<FloodReport> {
+async function run(s: Scenario, what: string, options: Parameters<typeof runFlood>[0]): Promise<{ report: FloodReport; overflows: number }> {
   const cpu = async (): Promise<number[]> => [
     await cpuMs(s.stack.gateway.pid),
     (await Promise.all(s.stack.instances.map((i) => cpuMs(i.proc.pid)))).reduce((a, b) => a + b, 0),
@@ -166,18 +180,19 @@ async function run(s: Scenario, what: string, options: Parameters<typeof runFloo
   s.mark(`${what}: ${options.connections} connections, GET /users/{id}, ${options.durationMs / 1000} s`);
   const report = await runFlood(options);
   const cpuAfter = await cpu();
-  const overflows = (await listenOverflows()) ?? Number.NaN;
+  const overflowsAfter = await listenOverflows();
+  const overflows = overflowsAfter === undefined || overflowsBefore === undefined ? Number.NaN : overflowsAfter - overflowsBefore;
   s.mark(`${what} done`);
   const seconds = (report.stoppedAt - report.startedAt) / 1000;
   const cores = (i: number): string => ((cpuAfter[i]! - cpuBefore[i]!) / 1000 / seconds).toFixed(2);
   const ok = report.records.filter(is2xx).map(latency);
   s.notes.push(
     `${what}: ${report.records.length} requests (${(report.records.length / seconds).toFixed(0)}/s; ${outcomes(report.records)}); ` +
-      `${report.connectionsOpened} connections opened, accept queue overflows ${overflows - (overflowsBefore ?? Number.NaN)}; ` +
+      `${report.connectionsOpened} connections opened, accept queue overflows ${overflows}; ` +
       `2xx p50 ${ms(percentile(ok, 0.5))}, p99 ${ms(percentile(ok, 0.99))}; ` +
       `CPU in cores: gateway ${cores(0)}, services ${cores(1)}, nats-server ${cores(2)}, flood client ${(report.cpuMs / 1000 / seconds).toFixed(2)}`,
   );
-  return report;
+  return { report, overflows };
 }
 
 /** Per second of the flood: how many were accepted and shed, and their p99, by when they were sent. */
