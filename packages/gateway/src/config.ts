@@ -60,6 +60,8 @@ export interface GatewayConfig {
   acceptServiceContracts: boolean;
   /** An unknown JSON field or query parameter: a 400 naming it (reject) or dropped (ignore). */
   unknownFields: "reject" | "ignore";
+  /** JSON replies also write fields at their default value (grpc-gateway's EmitUnpopulated). */
+  emitUnpopulated: boolean;
   nats: NodeConnectionOptions;
 }
 
@@ -99,6 +101,7 @@ export function settingsFromEnv(env: Env): Omit<GatewayConfig, "nats"> {
     readyNeedsInstances: boolean(env, "READY_NEEDS_INSTANCES", true),
     acceptServiceContracts: boolean(env, "ACCEPT_SERVICE_CONTRACTS", false),
     unknownFields: oneOf(env, "UNKNOWN_FIELDS", ["reject", "ignore"] as const, "reject"),
+    emitUnpopulated: boolean(env, "EMIT_UNPOPULATED", false),
   };
   // Node refuses a headers timeout longer than the request's.
   if (settings.httpHeadersTimeoutMs > settings.httpRequestTimeoutMs) {

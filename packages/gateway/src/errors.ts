@@ -18,6 +18,7 @@ const gatewayCodes = {
   ADMIN_FORBIDDEN: { status: 403, title: "Admin change not allowed here" },
   ROUTE_NOT_FOUND: { status: 404, title: "Route not found" },
   METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
+  BINDING_NOT_SERVED: { status: 501, title: "Binding not served" },
   UNKNOWN_SERVICE: { status: 404, title: "Unknown service" },
   REVISION_NOT_FOUND: { status: 404, title: "Revision not found" },
   REVISION_CONFLICT: { status: 409, title: "Revision conflict" },

@@ -5,7 +5,7 @@ export { RetryBudget } from "./nats/retry-budget.js";
 export { GatewayError, allErrorCodes, errorStatusOf, type GatewayErrorCode, type Problem } from "./errors.js";
 export { RouteTable, type RouteMatch } from "./routes/route-table.js";
 export { RouteRegistry, type ContractConflict } from "./routes/route-registry.js";
-export { routesOf, RouteError, type Route } from "./routes/route.js";
+export { bindingsOf, routesOf, RouteError, type RefusedBinding, type Route } from "./routes/route.js";
 export { parseTemplate, matchTemplate, TemplateError, type PathTemplate } from "./routes/path-template.js";
 export * from "./openapi/index.js";
 export { requestFromJson, type JsonOptions } from "./transcode/json-request.js";

@@ -50,6 +50,9 @@ const apps = [app];
 for (const route of app.routeTable.routes) {
   app.log.info(`route ${route.verb} ${route.template.source} -> ${route.subject}`);
 }
+for (const binding of app.routeTable.refused) {
+  app.log.warn(`binding not served: ${binding.verb ?? "?"} ${binding.path} -> ${binding.subject}: ${binding.reason}`);
+}
 if (config.auth === undefined) {
   app.log.info("HTTP auth: off (no AUTH_* variable set): every route is open to any client");
 } else {

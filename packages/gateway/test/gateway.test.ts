@@ -190,9 +190,17 @@ describe("gateway in front of users-ts on a real nats-server", () => {
 
   it("updates only the fields in the body when no mask is given, the path naming the user", async () => {
     const { id } = (await stack.app.inject({ method: "POST", url: "/users", payload: { firstName: "Ann", lastName: "Lee" } })).json();
-    const res = await stack.app.inject({ method: "PATCH", url: `/users/${id}`, payload: { lastName: "Smith", id: "ignored" } });
+    const res = await stack.app.inject({ method: "PATCH", url: `/users/${id}`, payload: { lastName: "Smith" } });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), { id, firstName: "Ann", lastName: "Smith" });
+  });
+
+  it("puts a path-bound field the body also sets into the derived mask, as grpc-gateway does", async () => {
+    const { id } = (await stack.app.inject({ method: "POST", url: "/users", payload: { firstName: "Al", lastName: "Ng" } })).json();
+    const res = await stack.app.inject({ method: "PATCH", url: `/users/${id}`, payload: { lastName: "Smith", id } });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().field, "update_mask");
+    assert.match(res.json().detail, /"id"/);
   });
 
   it("updates only the masked fields when the query gives a mask", async () => {

@@ -11,6 +11,7 @@ function route(verb: string, path: string, method: DescMethod = UserService.meth
     method,
     subject: `${method.parent.typeName}.${method.name}`,
     body: undefined,
+    bodyPath: [],
     responseBody: undefined,
     pathFields: [],
     updateMask: undefined,

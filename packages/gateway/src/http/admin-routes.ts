@@ -5,7 +5,7 @@ import type { ShadowResults } from "../shadow/shadow-results.js";
 import type { UpstreamStats } from "../stats/upstream-stats.js";
 import type { TrafficControl } from "../traffic/traffic-control.js";
 import { GatewayError } from "../errors.js";
-import type { Route } from "../routes/route.js";
+import type { RefusedBinding, Route } from "../routes/route.js";
 import type { ContractConflict } from "../routes/route-registry.js";
 import { routeTraffic } from "./deployment-view.js";
 import { replyWithError } from "./problem-reply.js";
@@ -14,6 +14,8 @@ export interface AdminOptions {
   routes: () => readonly Route[];
   /** Instances carrying contracts that cannot be served together, as the gateway found them. */
   conflicts: () => readonly ContractConflict[];
+  /** Bindings of the served contracts the gateway cannot serve, and why. */
+  refused: () => readonly RefusedBinding[];
   directory: ServiceDirectory;
   traffic: TrafficControl;
   upstreams: UpstreamStats;
@@ -70,6 +72,7 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions): void {
 
   app.get("/_/services", async () => ({
     routes: options.routes().map((route) => servedRoute(route, options, false)),
+    refused: options.refused().map(({ verb, path, subject, reason }) => ({ verb: verb ?? null, path, rpc: subject, reason })),
     conflicts: options.conflicts(),
   }));
 

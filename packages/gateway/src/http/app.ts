@@ -1,3 +1,4 @@
+import { METHODS } from "node:http";
 import { toBinary, type DescService } from "@bufbuild/protobuf";
 import { nuid, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import type { Span, Tracer } from "@opentelemetry/api";
@@ -53,6 +54,7 @@ export type AppConfig = Pick<
   | "readyNeedsInstances"
   | "acceptServiceContracts"
   | "unknownFields"
+  | "emitUnpopulated"
   | "docs"
   | "httpRequestTimeoutMs"
   | "httpHeadersTimeoutMs"
@@ -139,8 +141,9 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const caller = new ServiceCaller(nc, config.requestTimeoutMs, options.inboxPrefix, (err) =>
     app.log.fatal({ err }, "NATS refused the gateway's reply inbox: no service reply can arrive (check NATS_INBOX_PREFIX and the gateway's permissions)"),
   );
+  const json = { ignoreUnknownFields: config.unknownFields === "ignore", emitUnpopulated: config.emitUnpopulated };
   const idempotency = config.idempotency.enabled
-    ? new IdempotencyStore(nc, { ...config.idempotency, requestTimeoutMs: config.requestTimeoutMs }, {
+    ? new IdempotencyStore(nc, { ...config.idempotency, requestTimeoutMs: config.requestTimeoutMs, json }, {
         info: (message) => app.log.info(message),
         warn: (message, err) => app.log.warn({ err }, message),
       })
@@ -170,7 +173,6 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   );
   const http = new HttpStats();
   if (config.metrics) recordDurations(app, http);
-  const json = { ignoreUnknownFields: config.unknownFields === "ignore" };
   const directory = new ServiceDirectory(nc, {
     intervalMs: config.discoveryIntervalMs,
     maxWaitMs: Math.min(1000, config.discoveryIntervalMs),
@@ -230,8 +232,9 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   // A plugin of its own, so that it is added after the plugins above, whose hooks it needs.
   app.register(async (scope) => {
     scope.route({
-      // With CORS on, its plugin answers OPTIONS (preflight) on every path.
-      method: config.corsOrigins.length > 0 ? ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"] : ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+      // Every method Node parses, since a contract may bind any (custom kinds: TRACE, PURGE, ...); the
+      // route table answers the rest 404 or 405. With CORS on, its plugin answers OPTIONS (preflight).
+      method: routedMethods(scope, config.corsOrigins.length > 0),
       url: "*",
       config: config.rateLimitMax > 0 ? { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } } : {},
       // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
@@ -260,6 +263,8 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
               done();
             }, done);
           }
+        } else if (match.kind === "refused") {
+          done(new GatewayError("BINDING_NOT_SERVED", `${request.method} ${match.binding.path} (${match.binding.subject}) is not served: ${match.binding.reason}`));
         } else if (match.kind === "not-found") {
           done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`));
         } else {
@@ -305,11 +310,22 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
         reply.code(http.status).headers(http.headers).header("x-request-id", request.id);
         const binary = wantsProtobuf(request.headers.accept);
         if (binary !== undefined) return reply.type(binary).send(replyToProtobuf(route, answer.data));
-        return reply.type("application/json").send(replyToJson(route, answer.data));
+        return reply.type("application/json").send(replyToJson(route, answer.data, json));
       },
     });
   });
   return app;
+}
+
+/**
+ * The methods the catch-all route takes: Fastify's own, plus every other method Node's parser reads
+ * (CONNECT aside: Node hands it to a tunnel handler, never to a request).
+ */
+function routedMethods(app: FastifyInstance, corsOn: boolean): string[] {
+  for (const method of METHODS) {
+    if (method !== "CONNECT" && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
+  }
+  return app.supportedMethods.filter((m) => m !== "CONNECT" && !(corsOn && m === "OPTIONS"));
 }
 
 /** The admin endpoints alone, for ADMIN_PORT: the same views as the gateway app they come from. */
@@ -333,6 +349,7 @@ function registerAdmin(app: FastifyInstance, config: AppConfig): void {
   const options = {
     routes: () => app.routeTable.routes,
     conflicts: () => app.routeRegistry.conflicts,
+    refused: () => app.routeTable.refused,
     directory: app.directory,
     traffic: app.traffic,
     upstreams: app.upstreams,

@@ -11,6 +11,7 @@ import type { Route } from "../routes/route.js";
 import { capturedReply } from "./captured-request.js";
 import type { IdempotencySettings } from "./idempotency-config.js";
 import { IDEMPOTENCY_KEY, parseIdempotencyKey } from "./idempotency-key.js";
+import type { ReplyJsonOptions } from "../transcode/json-reply.js";
 import { decodeRecord, doneRecord, encodeRecord, responseOf, type PendingRecord } from "./idempotency-record.js";
 import { fingerprintOf, recordKeyOf, serviceKeyOf } from "./fingerprint.js";
 import { outcomeOf } from "./outcome.js";
@@ -19,6 +20,8 @@ import { problemResponse, replyResponse, type StoredResponse } from "./stored-re
 export interface IdempotencyOptions extends IdempotencySettings {
   /** The gateway's REQUEST_TIMEOUT_MS: how long a claimed request can still be running. */
   requestTimeoutMs: number;
+  /** How JSON replies are written, as the request handler writes them. */
+  json?: ReplyJsonOptions;
 }
 
 export interface IdempotencyLog {
@@ -290,7 +293,7 @@ export class IdempotencyStore {
   private answer(request: IdempotentRequest, reply: Msg): StoredResponse {
     const error = serviceErrorOf(reply);
     if (error !== undefined) throw error;
-    return replyResponse(request.route, reply, request.accept);
+    return replyResponse(request.route, reply, request.accept, this.options.json);
   }
 
   /**

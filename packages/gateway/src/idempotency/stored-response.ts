@@ -2,7 +2,7 @@ import type { Msg } from "@nats-io/transport-node";
 import { GatewayError, PROBLEM_CONTENT_TYPE, toProblem } from "../errors.js";
 import { httpFromReply } from "../headers/reply-headers.js";
 import type { Route } from "../routes/route.js";
-import { replyToJson } from "../transcode/json-reply.js";
+import { replyToJson, type ReplyJsonOptions } from "../transcode/json-reply.js";
 import { wantsProtobuf } from "../transcode/media-types.js";
 import { replyToProtobuf } from "../transcode/proto-passthrough.js";
 
@@ -25,13 +25,13 @@ const PROBLEM_TYPE = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
  * (Switchyard-Http-*), and the reply as JSON or as Protobuf, as `accept` asks. A reply that does
  * not decode is a GatewayError (BAD_SERVICE_REPLY).
  */
-export function replyResponse(route: Route, reply: Msg, accept: string | undefined): StoredResponse {
+export function replyResponse(route: Route, reply: Msg, accept: string | undefined, json?: ReplyJsonOptions): StoredResponse {
   const http = httpFromReply(reply.headers);
   const binary = wantsProtobuf(accept);
   if (binary !== undefined) {
     return { status: http.status, headers: { ...http.headers, "content-type": binary }, body: replyToProtobuf(route, reply.data) };
   }
-  return { status: http.status, headers: { ...http.headers, "content-type": JSON_TYPE }, body: Buffer.from(replyToJson(route, reply.data)) };
+  return { status: http.status, headers: { ...http.headers, "content-type": JSON_TYPE }, body: Buffer.from(replyToJson(route, reply.data, json)) };
 }
 
 /** An error as replyWithError answers it: the same status, headers and problem+json bytes. */

@@ -39,15 +39,17 @@ export function parseTemplate(source: string): PathTemplate {
   if (!source.startsWith("/")) throw new TemplateError(`path template "${source}" must start with "/"`);
   let rest = source.slice(1);
   let verb: string | undefined;
-  const lastSlash = rest.lastIndexOf("/");
-  const lastColon = rest.lastIndexOf(":");
-  const lastBrace = rest.lastIndexOf("}");
-  if (lastColon > lastSlash && lastColon > lastBrace) {
-    verb = rest.slice(lastColon + 1);
-    rest = rest.slice(0, lastColon);
-    if (verb === "" || verb.includes("{") || verb.includes("*")) {
-      throw new TemplateError(`path template "${source}" has an invalid verb`);
-    }
+  // As grpc-gateway's parser: the verb is in the text after the last "/" or "}". Right after a
+  // variable it starts at the first ":" (so "{uuid}:custom:custom" has the verb "custom:custom"),
+  // after a literal at the last.
+  const afterBrace = rest.lastIndexOf("}") > rest.lastIndexOf("/");
+  const tailStart = Math.max(rest.lastIndexOf("}"), rest.lastIndexOf("/")) + 1;
+  const tail = rest.slice(tailStart);
+  const colon = afterBrace ? tail.indexOf(":") : tail.lastIndexOf(":");
+  if (colon !== -1 && (!afterBrace || colon === 0)) {
+    verb = tail.slice(colon + 1);
+    rest = rest.slice(0, tailStart + colon);
+    if (verb === "" || /[{}*/]/.test(verb)) throw new TemplateError(`path template "${source}" has an invalid verb`);
   }
 
   const segments: Segment[] = [];
@@ -127,7 +129,8 @@ export function matchTemplate(template: PathTemplate, path: string): Map<string,
     const segment = segments[i]!;
     if (segment.kind === "deep") break;
     const part = parts[i]!;
-    if (segment.kind === "literal" ? part !== segment.value : part === "") return undefined;
+    // A "*" matches any one segment, an empty one included ("/echo/" binds ""), as in grpc-gateway.
+    if (segment.kind === "literal" && part !== segment.value) return undefined;
   }
 
   const values = new Map<string, string>();
@@ -147,7 +150,8 @@ export function matchTemplate(template: PathTemplate, path: string): Map<string,
 
 /**
  * Orders templates from most to least specific, segment by segment (literal before "*" before "**"),
- * then a template with a verb before one without, so matching never depends on declaration order.
+ * then a template with a longer verb before one with a shorter or none, so matching never depends
+ * on declaration order.
  */
 export function compareSpecificity(a: PathTemplate, b: PathTemplate): number {
   const rank = (s: Segment | undefined): number =>
@@ -157,7 +161,8 @@ export function compareSpecificity(a: PathTemplate, b: PathTemplate): number {
     const diff = rank(b.segments[i]) - rank(a.segments[i]);
     if (diff !== 0) return diff;
   }
-  return (b.verb === undefined ? 0 : 1) - (a.verb === undefined ? 0 : 1);
+  // A longer verb first: "custom:custom" is a more specific suffix than "custom", which it also ends with.
+  return (b.verb?.length ?? -1) - (a.verb?.length ?? -1);
 }
 
 /** Two templates conflict when they match exactly the same paths. */

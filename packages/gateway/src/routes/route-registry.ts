@@ -3,7 +3,7 @@ import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { Metadata, contractDigest } from "@switchyard/protocol";
 import type { Instance } from "../discovery/service-directory.js";
 import { incompatibilities } from "./contract-compat.js";
-import { routesOf, RouteError, type Route } from "./route.js";
+import { bindingsOf, routesOf, RouteError, type Route } from "./route.js";
 import { RouteTable } from "./route-table.js";
 
 /** Instances of one service that carry contracts the gateway cannot serve together. */
@@ -41,7 +41,8 @@ export class RouteRegistry {
     private readonly events: RegistryEvents = {},
     private readonly reserved: (path: string) => boolean = () => false,
   ) {
-    this.current = new RouteTable(routesOf(staticServices), reserved);
+    const own = bindingsOf(staticServices);
+    this.current = new RouteTable(own.routes, reserved, own.refused);
     this.builtIn = new Set(staticServices.map((s) => s.typeName));
   }
 
@@ -125,7 +126,8 @@ export class RouteRegistry {
         conflicts.push({ service: name, digests: [this.adopted.get(name)!], reason: err.message });
       }
     }
-    return new RouteTable(routesOf(accepted), this.reserved);
+    const { routes, refused } = bindingsOf(accepted);
+    return new RouteTable(routes, this.reserved, refused);
   }
 }
 
@@ -141,5 +143,8 @@ function load(digest: string, bytes: Uint8Array): Carried {
 }
 
 function signature(table: RouteTable): string {
-  return table.routes.map((r) => `${r.verb} ${r.template.source} ${r.subject}`).join("\n");
+  return [
+    ...table.routes.map((r) => `${r.verb} ${r.template.source} ${r.subject}`),
+    ...table.refused.map((r) => `refused ${r.verb} ${r.path} ${r.subject}`),
+  ].join("\n");
 }

@@ -11,11 +11,13 @@ export interface Route {
   readonly template: PathTemplate;
   readonly method: DescMethod;
   readonly subject: string;
-  /** "*" for the whole request, a top-level field for that field, undefined for no body. */
+  /** "*" for the whole request, the (leaf) field the body fills, or undefined for no body. */
   readonly body: "*" | DescField | undefined;
+  /** The field path of a body field from the request message: [payload, input_value]; empty otherwise. */
+  readonly bodyPath: readonly DescField[];
   /** The reply field sent as the HTTP body instead of the whole reply. */
   readonly responseBody: DescField | undefined;
-  /** Fields bound by the path, as field-name paths (["user", "id"]). */
+  /** Fields bound by the path, as field-name paths (["user", "id"]); a repeated leaf takes "a,b,c". */
   readonly pathFields: readonly (readonly DescField[])[];
   /**
    * A PATCH whose body is one message field and whose request has a FieldMask `update_mask`: when
@@ -28,51 +30,94 @@ export class RouteError extends Error {
   override readonly name = "RouteError";
 }
 
-/** Every route of the services' annotated RPCs; an RPC with no google.api.http rule gets none. */
+/**
+ * A binding the gateway cannot serve. It is reported and left out; its other bindings and the rest
+ * of its service are served. When its template parses, requests that match it are answered
+ * BINDING_NOT_SERVED instead of falling through to another route.
+ */
+export interface RefusedBinding {
+  readonly verb: HttpVerb | undefined;
+  readonly path: string;
+  readonly subject: string;
+  readonly reason: string;
+  readonly template: PathTemplate | undefined;
+}
+
+export interface Routes {
+  readonly routes: Route[];
+  readonly refused: RefusedBinding[];
+}
+
+/** The routes the gateway serves for these services (the refused bindings: `bindingsOf`). */
 export function routesOf(services: Iterable<DescService>): Route[] {
+  return bindingsOf(services).routes;
+}
+
+/** Every binding of the services' annotated RPCs; an RPC with no google.api.http rule has none. */
+export function bindingsOf(services: Iterable<DescService>): Routes {
   const routes: Route[] = [];
+  const refused: RefusedBinding[] = [];
   for (const service of services) {
     for (const method of service.methods) {
       const rule = getOption(method, http);
       if (rule.pattern.case === undefined) continue;
-      if (method.methodKind !== "unary") {
-        throw new RouteError(`${methodSubject(method)}: only unary RPCs can have HTTP routes`);
-      }
-      routes.push(compileRule(method, rule));
-      for (const extra of rule.additionalBindings) {
-        if (extra.additionalBindings.length > 0) {
-          throw new RouteError(`${methodSubject(method)}: additional_bindings cannot nest`);
+      const rules = [rule, ...rule.additionalBindings];
+      for (const [i, binding] of rules.entries()) {
+        try {
+          if (i > 0 && binding.additionalBindings.length > 0) throw new RouteError("additional_bindings cannot nest");
+          if (method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming") {
+            throw new RouteError("client and bidirectional streaming cannot be served over HTTP/1.1 request/reply");
+          }
+          routes.push(compileRule(method, binding));
+        } catch (err) {
+          if (!(err instanceof RouteError)) throw err;
+          refused.push(refusal(method, binding, err.message));
         }
-        routes.push(compileRule(method, extra));
       }
     }
   }
-  return routes;
+  return { routes, refused };
+}
+
+function refusal(method: DescMethod, rule: HttpRule, reason: string): RefusedBinding {
+  let verb: HttpVerb | undefined;
+  let path = "";
+  let template: PathTemplate | undefined;
+  try {
+    ({ verb, path } = verbAndPath(rule));
+    template = parseTemplate(path);
+  } catch {
+    // Unparsable: nothing can match it, so there is nothing to guard.
+  }
+  return { verb, path, subject: methodSubject(method), reason: reason.replace(`${methodSubject(method)}: `, ""), template };
 }
 
 function compileRule(method: DescMethod, rule: HttpRule): Route {
-  const { verb, path } = verbAndPath(method, rule);
+  const { verb, path } = verbAndPath(rule);
   let template: PathTemplate;
   try {
     template = parseTemplate(path);
   } catch (err) {
-    if (err instanceof TemplateError) throw new RouteError(`${methodSubject(method)}: ${err.message}`);
+    if (err instanceof TemplateError) throw new RouteError(err.message);
     throw err;
   }
-  const pathFields = template.variables.map((v) => resolveFieldPath(method, method.input, v.fieldPath));
+  const pathFields = template.variables.map((v) => resolveFieldPath(method.input, v.fieldPath, "path variable"));
   for (const fields of pathFields) {
     const leaf = fields.at(-1)!;
-    if (leaf.fieldKind !== "scalar" && leaf.fieldKind !== "enum") {
-      throw new RouteError(`${methodSubject(method)}: path variable ${fields.map((f) => f.name).join(".")} must be a scalar or enum field`);
+    const kind = leaf.fieldKind === "list" ? leaf.listKind : leaf.fieldKind;
+    if (kind !== "scalar" && kind !== "enum") {
+      throw new RouteError(`path variable ${fields.map((f) => f.name).join(".")} must be a scalar or enum field`);
     }
   }
-  const body = bodyOf(method, rule.body);
+  const bodyPath = rule.body === "" || rule.body === "*" ? [] : resolveFieldPath(method.input, rule.body.split("."), "body");
+  const body = rule.body === "*" ? "*" : bodyPath.at(-1);
   return {
     verb,
     template,
     method,
     subject: methodSubject(method),
     body,
+    bodyPath,
     responseBody: responseBodyOf(method, rule.responseBody),
     pathFields,
     updateMask: verb === "PATCH" && body !== "*" && body?.fieldKind === "message" ? updateMaskOf(method) : undefined,
@@ -84,7 +129,7 @@ function updateMaskOf(method: DescMethod): DescField | undefined {
   return field?.fieldKind === "message" && field.message.typeName === "google.protobuf.FieldMask" ? field : undefined;
 }
 
-function verbAndPath(method: DescMethod, rule: HttpRule): { verb: HttpVerb; path: string } {
+function verbAndPath(rule: HttpRule): { verb: HttpVerb; path: string } {
   switch (rule.pattern.case) {
     case "get":
       return { verb: "GET", path: rule.pattern.value };
@@ -99,37 +144,28 @@ function verbAndPath(method: DescMethod, rule: HttpRule): { verb: HttpVerb; path
     case "custom":
       return { verb: rule.pattern.value.kind.toUpperCase(), path: rule.pattern.value.path };
     default:
-      throw new RouteError(`${methodSubject(method)}: google.api.http rule has no pattern`);
+      throw new RouteError("google.api.http rule has no pattern");
   }
-}
-
-function bodyOf(method: DescMethod, body: string): Route["body"] {
-  if (body === "") return undefined;
-  if (body === "*") return "*";
-  const field = method.input.fields.find((f) => f.name === body);
-  if (field === undefined) throw new RouteError(`${methodSubject(method)}: body "${body}" is not a field of ${method.input.typeName}`);
-  return field;
 }
 
 function responseBodyOf(method: DescMethod, name: string): DescField | undefined {
   if (name === "") return undefined;
   const field = method.output.fields.find((f) => f.name === name);
   if (field === undefined) {
-    throw new RouteError(`${methodSubject(method)}: response_body "${name}" is not a field of ${method.output.typeName}`);
+    throw new RouteError(`response_body "${name}" is not a field of ${method.output.typeName}`);
   }
   return field;
 }
 
-function resolveFieldPath(method: DescMethod, root: DescMessage, path: readonly string[]): DescField[] {
+/** A field path of the request (path variable or body): only its last field may be repeated or a map. */
+function resolveFieldPath(root: DescMessage, path: readonly string[], what: string): DescField[] {
   const fields: DescField[] = [];
   let message: DescMessage | undefined = root;
-  for (const name of path) {
+  for (const [i, name] of path.entries()) {
     const field: DescField | undefined = message?.fields.find((f) => f.name === name);
-    if (field === undefined) {
-      throw new RouteError(`${methodSubject(method)}: path variable ${path.join(".")} is not a field of ${root.typeName}`);
-    }
-    if (field.fieldKind === "list" || field.fieldKind === "map") {
-      throw new RouteError(`${methodSubject(method)}: path variable ${path.join(".")} cannot be repeated or a map`);
+    if (field === undefined) throw new RouteError(`${what} ${path.join(".")} is not a field of ${root.typeName}`);
+    if ((field.fieldKind === "map" || field.fieldKind === "list") && i < path.length - 1) {
+      throw new RouteError(`${what} ${path.join(".")} cannot go through a repeated field or a map`);
     }
     fields.push(field);
     message = field.fieldKind === "message" ? field.message : undefined;
@@ -144,8 +180,9 @@ function resolveFieldPath(method: DescMethod, root: DescMessage, path: readonly 
  * The transcoder and the OpenAPI query parameters both follow this.
  */
 export function bindingOf(route: Route, path: readonly DescField[]): "bound" | "partly" | "free" {
-  if (route.body !== undefined && route.body !== "*" && path[0] === route.body) return "bound";
-  let partly = false;
+  const body = route.bodyPath;
+  if (body.length > 0 && body.length <= path.length && body.every((f, i) => path[i] === f)) return "bound";
+  let partly = body.length > path.length && path.every((f, i) => body[i] === f);
   for (const bound of route.pathFields) {
     if (bound.length <= path.length && bound.every((f, i) => path[i] === f)) return "bound";
     if (path.every((f, i) => bound[i] === f)) partly = true;

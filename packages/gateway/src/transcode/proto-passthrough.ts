@@ -24,7 +24,10 @@ export function requestFromProtobuf(
   if (route.body.fieldKind !== "message") {
     throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `this route's body is the scalar field ${route.body.name}: send it as JSON`, "content-type");
   }
-  return asField(route.body.number, body, bound);
+  // A nested body field (body: "payload.input_value") is framed once per level, innermost first.
+  let framed = body;
+  for (let i = route.bodyPath.length - 1; i > 0; i--) framed = asField(route.bodyPath[i]!.number, framed, EMPTY);
+  return asField(route.bodyPath[0]!.number, framed, bound);
 }
 
 /**

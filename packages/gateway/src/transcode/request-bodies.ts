@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { FastifyInstance } from "fastify";
+import { isInteger, isSafeNumber, parse as parseLossless } from "lossless-json";
 import { GatewayError } from "../errors.js";
 import { bodyReader, type BodyBudget } from "../http/body-reader.js";
 import { PROTOBUF_TYPES } from "./media-types.js";
@@ -11,6 +12,11 @@ import { PROTOBUF_TYPES } from "./media-types.js";
  * JSON is read as bytes and refused unless it is UTF-8 (RFC 8259 §8.1): decoded as text first, as
  * Fastify does by default, a broken byte becomes U+FFFD and reaches the service as data nobody
  * sent. Past that check, Fastify's own parser, with its prototype-poisoning rules.
+ *
+ * JSON.parse reads every number as a double, so an int64 above 2^53 would reach the service rounded
+ * (9007199254740993 as ...992). A body with a run of 16 digits is read a second time, by
+ * lossless-json, which keeps such integers as their exact decimal text: proto3 JSON takes int64
+ * values as strings. The common body pays one regular expression.
  */
 export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimit: number): void {
   const read = bodyReader(budget, bodyLimit);
@@ -20,8 +26,23 @@ export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimi
     read(request, payload, (err, body) => {
       if (err !== null) done(err, undefined);
       else if (!isUtf8(body!)) done(new GatewayError("MALFORMED_JSON", "the body is not valid UTF-8"), undefined);
-      else parseJson(request, body!.toString("utf8"), done);
+      else {
+        const text = body!.toString("utf8");
+        parseJson(request, text, LONG_NUMBER.test(text) ? exactly(text, done) : done);
+      }
     });
   });
   app.addContentTypeParser([...PROTOBUF_TYPES], (request, payload, done) => read(request, payload, done));
+}
+
+const LONG_NUMBER = /\d{16}/;
+
+type Done = (err: Error | null, body?: unknown) => void;
+
+/** Once Fastify's parser accepted the body: the same body with unsafe integers kept as text. */
+function exactly(text: string, done: Done): Done {
+  return (err) => {
+    if (err !== null) return done(err, undefined);
+    done(null, parseLossless(text, null, (n) => (isSafeNumber(n) || !isInteger(n) ? Number(n) : n)));
+  };
 }
