@@ -48,6 +48,48 @@ describe("route table", () => {
     assert.equal(m.kind === "found" && m.route.method.name, "Ping");
   });
 
+  it("prefers the longer of two verbs the path ends with", () => {
+    const table = new RouteTable([route("POST", "/e/{id}:custom"), route("POST", "/e/{id}:custom:custom", UserService.method.ping)]);
+    const both = table.match("POST", "/e/5:custom:custom");
+    assert.ok(both.kind === "found");
+    assert.equal(both.route.method.name, "Ping");
+    assert.equal(both.params.get("id"), "5");
+    const one = table.match("POST", "/e/5:custom");
+    assert.equal(one.kind === "found" && one.route.method.name, "GetUser");
+  });
+
+  it("prefers a literal segment without a verb over a variable with one, as the segments rank first", () => {
+    const table = new RouteTable([route("POST", "/v1/{name}:cancel"), route("POST", "/v1/job:cancel", UserService.method.ping)]);
+    const m = table.match("POST", "/v1/job:cancel");
+    assert.equal(m.kind === "found" && m.route.method.name, "Ping");
+    const other = table.match("POST", "/v1/other:cancel");
+    assert.ok(other.kind === "found" && other.route.method.name === "GetUser" && other.params.get("name") === "other");
+  });
+
+  it("walks back up when a literal branch dead-ends, and lets \"**\" take the rest", () => {
+    const table = new RouteTable([
+      route("GET", "/a/b/c"),
+      route("GET", "/a/{x}/d", UserService.method.ping),
+      route("GET", "/a/{path=**}", UserService.method.listUsers),
+    ]);
+    const d = table.match("GET", "/a/b/d");
+    assert.ok(d.kind === "found" && d.route.method.name === "Ping" && d.params.get("x") === "b");
+    const deep = table.match("GET", "/a/b/c/e/f");
+    assert.ok(deep.kind === "found" && deep.route.method.name === "ListUsers" && deep.params.get("path") === "b/c/e/f");
+    const exact = table.match("GET", "/a/b/c");
+    assert.equal(exact.kind === "found" && exact.route.method.name, "GetUser");
+  });
+
+  it("matches the right one of a thousand routes", () => {
+    const routes = Array.from({ length: 1000 }, (_, i) => route("GET", `/r${i}/{id}/items/{item}`));
+    const table = new RouteTable(routes);
+    const m = table.match("GET", "/r737/u1/items/i%2F2");
+    assert.ok(m.kind === "found");
+    assert.equal(m.route.template.source, "/r737/{id}/items/{item}");
+    assert.deepEqual([...m.params], [["id", "u1"], ["item", "i/2"]]);
+    assert.deepEqual(table.match("GET", "/r1000/u1/items/i"), { kind: "not-found" });
+  });
+
   it("refuses two routes that match the same requests", () => {
     assert.throws(() => new RouteTable([route("GET", "/users/{id}"), route("GET", "/users/{name}")]), {
       name: "RouteError",

@@ -133,13 +133,22 @@ export function matchTemplate(template: PathTemplate, path: string): Map<string,
     if (segment.kind === "literal" && part !== segment.value) return undefined;
   }
 
+  return bindVariables(template, parts);
+}
+
+/**
+ * The variable values of a template from the path's segments (the verb taken off) once they
+ * matched it: percent-decoded, a multi-segment value keeping its "/"; undefined when one does not
+ * decode.
+ */
+export function bindVariables(template: PathTemplate, parts: readonly string[]): Map<string, string> | undefined {
+  const { segments } = template;
   const values = new Map<string, string>();
   for (const variable of template.variables) {
     const end = segments[variable.end - 1]?.kind === "deep" ? parts.length : variable.end;
-    const raw = parts.slice(variable.start, end);
-    let value: string;
+    let value = "";
     try {
-      value = raw.map((p) => decodeURIComponent(p)).join("/");
+      for (let i = variable.start; i < end; i++) value += (i === variable.start ? "" : "/") + decodeURIComponent(parts[i]!);
     } catch {
       return undefined;
     }

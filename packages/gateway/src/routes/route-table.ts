@@ -1,5 +1,6 @@
-import { compareSpecificity, matchTemplate, shapeOf, type PathTemplate } from "./path-template.js";
+import { bindVariables, shapeOf, type PathTemplate } from "./path-template.js";
 import { RouteError, type RefusedBinding, type Route } from "./route.js";
+import { SegmentTrie } from "./segment-trie.js";
 
 export type RouteMatch =
   | { kind: "found"; route: Route; params: Map<string, string> }
@@ -7,17 +8,18 @@ export type RouteMatch =
   | { kind: "method-not-allowed"; allow: string[] }
   | { kind: "not-found" };
 
-type Entry = { template: PathTemplate; route: Route; refused?: undefined } | { template: PathTemplate; route?: undefined; refused: RefusedBinding };
+type Entry = { route: Route; refused?: undefined } | { route?: undefined; refused: RefusedBinding };
 
 /**
- * The routes, ordered by specificity once at start-up. Two routes matching exactly the same
+ * The routes, in a segment tree per method built once at start-up: the most specific template
+ * matches, whatever the declaration order and however many routes there are. Two routes matching exactly the same
  * requests are a start-up error, never a silent first-wins; so is a route on a path the gateway
  * serves itself (`reserved`), which the route could never get. Bindings the gateway refused keep
  * their place in the order, so that a request meant for one is refused rather than taken by a less
  * specific route of another RPC.
  */
 export class RouteTable {
-  private readonly byVerb = new Map<string, Entry[]>();
+  private readonly byVerb = new Map<string, SegmentTrie<Entry>>();
 
   constructor(
     readonly routes: readonly Route[],
@@ -38,14 +40,13 @@ export class RouteTable {
         );
       }
       seen.set(key, route);
-      this.add(route.verb, { template: route.template, route });
+      this.add(route.verb, route.template, { route });
     }
     for (const binding of refused) {
       if (binding.verb === undefined || binding.template === undefined) continue;
       if (seen.has(`${binding.verb} ${shapeOf(binding.template)}`)) continue;
-      this.add(binding.verb, { template: binding.template, refused: binding });
+      this.add(binding.verb, binding.template, { refused: binding });
     }
-    for (const list of this.byVerb.values()) list.sort((a, b) => compareSpecificity(a.template, b.template));
   }
 
   match(verb: string, path: string): RouteMatch {
@@ -60,17 +61,16 @@ export class RouteTable {
     return allow.length > 0 ? { kind: "method-not-allowed", allow } : { kind: "not-found" };
   }
 
-  private add(verb: string, entry: Entry): void {
-    const list = this.byVerb.get(verb) ?? [];
-    list.push(entry);
-    this.byVerb.set(verb, list);
+  private add(verb: string, template: PathTemplate, entry: Entry): void {
+    let trie = this.byVerb.get(verb);
+    if (trie === undefined) this.byVerb.set(verb, (trie = new SegmentTrie<Entry>()));
+    trie.add(template, entry);
   }
 
   private find(verb: string, path: string): { entry: Entry; params: Map<string, string> } | undefined {
-    for (const entry of this.byVerb.get(verb) ?? []) {
-      const params = matchTemplate(entry.template, path);
-      if (params !== undefined) return { entry, params };
-    }
-    return undefined;
+    const found = this.byVerb.get(verb)?.find(path);
+    if (found === undefined) return undefined;
+    const params = bindVariables(found.template, found.parts);
+    return params === undefined ? undefined : { entry: found.value, params };
   }
 }
