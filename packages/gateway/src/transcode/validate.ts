@@ -2,6 +2,7 @@ import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { createValidator, type Violation } from "@bufbuild/protovalidate";
 import { GatewayError } from "../errors.js";
+import { regexMatch } from "./fast-regex.js";
 
 /**
  * The contract's field rules (protovalidate annotations in the .proto), checked on a request
@@ -13,7 +14,7 @@ import { GatewayError } from "../errors.js";
  * The first violation is reported (failFast), as the services report one. A rule that cannot be
  * compiled or evaluated does not block the request: the service decides.
  */
-const validator = createValidator({ failFast: true });
+const validator = createValidator({ failFast: true, regexMatch });
 
 export function validateRequest<M extends Message>(schema: DescMessage, message: M): M {
   const result = validator.validate(schema, message);
