@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Message } from "@bufbuild/protobuf";
+import type { InjectOptions } from "fastify";
 import { PROBLEM } from "./harness.js";
 import { startExampleStack, type ExampleStack } from "./grpc-gateway-fixture.js";
 
@@ -18,7 +19,7 @@ describe("grpc-gateway's example contracts, transcoded as grpc-gateway does", ()
   after(async () => {
     await stack.close();
   });
-  const inject = (...args: Parameters<ExampleStack["app"]["inject"]>) => stack.app.inject(...args);
+  const inject = (options: InjectOptions) => stack.app.inject(options);
 
   describe("numbers", () => {
     it("keeps int64 and uint64 above 2^53 exact, up to the largest uint64", async () => {

@@ -40,6 +40,9 @@ import { requestFromJson } from "@switchyard/gateway";
  *     rpc AdjustStock(AdjustStockRequest) returns (AdjustStockResponse) {
  *       post: "/v1/{name=warehouses/*\/items/*}:adjustStock" body: "*" }
  *     rpc ListShelf(GetItemRequest) returns (Item) { get: "/v1/{name=shelves/*}" }
+ *     rpc ListShelfTree(GetItemRequest) returns (Item) { get: "/v1/{name=shelves/**}" }
+ *     rpc GetBook(ShelfRequest) returns (Item) { get: "/v1/{name=shelves/*\/books/*}" }
+ *     rpc DeleteShelf(ShelfRequest) returns (Item) { delete: "/v1/{name=shelves/*}" }
  *     rpc GetFile(GetItemRequest) returns (Item) { get: "/v1/files/{name=**}" }
  *     rpc GetQuantity(GetItemRequest) returns (Item) { get: "/v1/items/{name}/quantity" response_body: "quantity" }
  *     rpc LinkItem(AdjustStockRequest) returns (Item) { custom { kind: "LINK" path: "/v1/items/{name}:link" } }
@@ -167,6 +170,7 @@ const fileProto = create(FileDescriptorProtoSchema, {
       ],
     },
     { name: "AdjustStockResponse", field: [field("item", 1, Type.MESSAGE, message(".inv.v1.Item"))] },
+    { name: "ShelfRequest", field: [field("name", 1, Type.STRING), field("shelf", 2, Type.STRING)] },
   ],
   service: [
     {
@@ -182,6 +186,9 @@ const fileProto = create(FileDescriptorProtoSchema, {
           body: "*",
         }),
         rpc("ListShelf", "GetItemRequest", "Item", { get: "/v1/{name=shelves/*}" }),
+        rpc("ListShelfTree", "GetItemRequest", "Item", { get: "/v1/{name=shelves/**}" }),
+        rpc("GetBook", "ShelfRequest", "Item", { get: "/v1/{name=shelves/*/books/*}" }),
+        rpc("DeleteShelf", "ShelfRequest", "Item", { delete: "/v1/{name=shelves/*}" }),
         rpc("GetFile", "GetItemRequest", "Item", { get: "/v1/files/{name=**}" }),
         rpc("GetQuantity", "GetItemRequest", "Item", { get: "/v1/items/{name}/quantity", responseBody: "quantity" }),
         rpc("LinkItem", "AdjustStockRequest", "Item", { custom: { kind: "LINK", path: "/v1/items/{name}:link" } }),
@@ -216,7 +223,9 @@ const doc = buildOpenApi(routes, { title: "Inventory", version: "1.0.0" });
 const schemas = doc.components.schemas;
 const item = schemas["inv.v1.Item"]!;
 
-function op(path: string, method: "get" | "post" | "patch"): OperationObject {
+const ITEM = "/v1/warehouses/{warehouse}/items/{item}";
+
+function op(path: string, method: "get" | "post" | "patch" | "delete"): OperationObject {
   const found = doc.paths[path]?.[method];
   assert.ok(found, `${method.toUpperCase()} ${path} is documented (have ${Object.keys(doc.paths).join(", ")})`);
   return found;
@@ -243,49 +252,76 @@ describe("OpenAPI document of a richer contract", () => {
       Object.entries(item).map(([method, o]) => `${method} ${path} ${o.operationId}`),
     );
     assert.deepEqual(ops.sort(), [
+      "delete /v1/{name} InventoryService_DeleteShelf",
       "get /v1/files/{name} InventoryService_GetFile",
       "get /v1/items/{name} InventoryService_GetItem_2",
       "get /v1/items/{name}/quantity InventoryService_GetQuantity",
-      "get /v1/shelves/{name} InventoryService_ListShelf",
-      "get /v1/{name} InventoryService_GetItem",
-      "patch /v1/{name} InventoryService_UpdateItem",
-      "post /v1/{name}:adjustStock InventoryService_AdjustStock",
+      "get /v1/shelves/{shelf_2}/books/{book} InventoryService_GetBook",
+      "get /v1/shelves/{shelf} InventoryService_ListShelf",
+      "get /v1/warehouses/{warehouse}/items/{item} InventoryService_GetItem",
+      "get /v1/{name} InventoryService_ListShelfTree",
+      "patch /v1/warehouses/{warehouse}/items/{item} InventoryService_UpdateItem",
+      "post /v1/warehouses/{warehouse}/items/{item}:adjustStock InventoryService_AdjustStock",
     ]);
     assert.deepEqual(doc["x-unlisted-routes"], ["LINK /v1/items/{name}:link (inv.v1.InventoryService.LinkItem)"]);
   });
 
   it("takes summaries and descriptions from source comments", () => {
-    const get = op("/v1/{name}", "get");
+    const get = op(ITEM, "get");
     assert.equal(get.summary, "GetItem reads one item.");
     assert.equal(get.description, "GetItem reads one item.\n\nBy its full resource name.\n\nRPC `inv.v1.InventoryService.GetItem`, sent as a NATS request to that subject.");
-    assert.equal(op("/v1/{name}:adjustStock", "post").summary, "AdjustStock");
+    assert.equal(op(`${ITEM}:adjustStock`, "post").summary, "AdjustStock");
     assert.deepEqual(doc.tags, [{ name: "InventoryService", description: "Inventory keeps stock per warehouse." }]);
     assert.equal(item.description?.split("\n\n")[0], "An item in a warehouse.");
     assert.equal(prop(item, "quantity").description, "How many are in stock.");
     assert.match(schemas["inv.v1.Status"]!.description!, /- `STATUS_ACTIVE` \(1\): In stock and for sale\./);
   });
 
-  it("documents a multi-segment variable as one parameter whose value holds slashes", () => {
-    const [name] = params(op("/v1/{name}", "get"), "path");
-    assert.equal(name!.name, "name");
-    assert.equal(name!.required, true);
-    assert.deepEqual(name!.schema, { type: "string", pattern: "^warehouses/[^/]+/items/[^/]+$" });
-    assert.equal(name!["x-path-template"], "warehouses/*/items/*");
-    assert.match(name!.description!, /slashes/);
-    assert.deepEqual(params(op("/v1/files/{name}", "get"), "path")[0]!.schema, { type: "string", pattern: "^.*$" });
+  it("expands a multi-segment variable into one parameter per wildcard, each saying which field it fills", () => {
+    for (const method of ["get", "patch"] as const) {
+      const field = method === "get" ? "name" : "item.name";
+      assert.deepEqual(
+        params(op(ITEM, method), "path"),
+        ["warehouse", "item"].map((name) => ({
+          name,
+          in: "path",
+          required: true,
+          schema: { type: "string", pattern: "^[^/]+$" },
+          description: `Fills the field \`${field}\`: the gateway sets it to \`warehouses/{warehouse}/items/{item}\`.`,
+        })),
+      );
+    }
+    assert.deepEqual(params(op("/v1/shelves/{shelf}", "get"), "path")[0]!.description, "Fills the field `name`: the gateway sets it to `shelves/{shelf}`.");
   });
 
-  it("writes out a route whose plain path would collide, and renames a nested path field to fit its path item", () => {
-    const [shelf] = params(op("/v1/shelves/{name}", "get"), "path");
-    assert.deepEqual(shelf!.schema, { type: "string", pattern: "^[^/]+$" });
-    assert.match(shelf!.description!, /`name` is bound to that whole part/);
-    const [patched] = params(op("/v1/{name}", "patch"), "path");
-    assert.equal(patched!.name, "name");
-    assert.match(patched!.description!, /Binds the field `item\.name`/);
+  it("keeps a \"**\" one parameter, its slashes sent as they are or percent-encoded", () => {
+    const [file] = params(op("/v1/files/{name}", "get"), "path");
+    assert.deepEqual(file!.schema, { type: "string", pattern: "^.*$" });
+    assert.match(file!.description!, /percent-encoded \(%2F\), both match/);
+  });
+
+  it("names an expanded parameter apart from the operation's query parameters", () => {
+    const book = op("/v1/shelves/{shelf_2}/books/{book}", "get");
+    assert.deepEqual(params(book, "path").map((p) => p.name), ["shelf_2", "book"]);
+    assert.deepEqual(params(book, "query").map((p) => p.name), ["shelf"]);
+    assert.equal(params(book, "path")[0]!.description, "Fills the field `name`: the gateway sets it to `shelves/{shelf_2}/books/{book}`.");
+  });
+
+  it("collapses a route whose expanded path is taken, or whose names would clash, into one parameter holding slashes", () => {
+    // ListShelfTree's expanded path is ListShelf's GET /v1/shelves/{shelf}.
+    const [tree] = params(op("/v1/{name}", "get"), "path");
+    assert.equal(tree!.name, "name");
+    assert.deepEqual(tree!.schema, { type: "string", pattern: "^shelves(?:/.*)?$" });
+    assert.equal(tree!["x-path-template"], "shelves/**");
+    assert.match(tree!.description!, /Send the slashes as they are; a percent-encoded slash \(%2F\) does not match/);
+    // DeleteShelf would join /v1/shelves/{shelf}, whose name is its own query parameter.
+    const remove = op("/v1/{name}", "delete");
+    assert.deepEqual(params(remove, "path").map((p) => [p.name, p["x-path-template"]]), [["name", "shelves/*"]]);
+    assert.deepEqual(params(remove, "query").map((p) => p.name), ["shelf"]);
   });
 
   it("offers free fields as query parameters: nested with dots, repeated exploded, WKTs as strings", () => {
-    const query = params(op("/v1/{name}", "get"), "query");
+    const query = params(op(ITEM, "get"), "query");
     assert.deepEqual(
       query.map((p) => p.name),
       ["filter.name", "filter.status", "since", "tags", "ids", "status", "min_quantity"],
@@ -303,9 +339,9 @@ describe("OpenAPI document of a richer contract", () => {
     assert.equal(byName.get("filter.status")?.description, undefined, "its JSON name is its proto name");
     assert.equal(byName.get("since")?.schema.format, "date-time");
     assert.equal(byName.get("min_quantity")?.description, "google.protobuf.Int32Value: the wrapped value, or null.\n\nAlso accepted as `minQuantity`.");
-    assert.deepEqual(params(op("/v1/{name}:adjustStock", "post"), "query"), [], "body * leaves nothing to the query");
+    assert.deepEqual(params(op(`${ITEM}:adjustStock`, "post"), "query"), [], "body * leaves nothing to the query");
     assert.deepEqual(
-      params(op("/v1/{name}", "patch"), "query").map((p) => p.name),
+      params(op(ITEM, "patch"), "query").map((p) => p.name),
       ["update_mask"],
     );
   });
@@ -336,14 +372,14 @@ describe("OpenAPI document of a richer contract", () => {
   });
 
   it("sends body * as the request less the path fields, and body field as that field less the path fields", () => {
-    const adjust = op("/v1/{name}:adjustStock", "post").requestBody!.content["application/json"]!.schema;
+    const adjust = op(`${ITEM}:adjustStock`, "post").requestBody!.content["application/json"]!.schema;
     assert.deepEqual(Object.keys(adjust.properties!), ["delta", "reason"]);
     assert.equal(prop(adjust, "reason").deprecated, true);
-    const update = op("/v1/{name}", "patch").requestBody!.content["application/json"]!.schema;
+    const update = op(ITEM, "patch").requestBody!.content["application/json"]!.schema;
     assert.equal(update.type, "object");
     assert.ok(!("name" in update.properties!));
     assert.ok("quantity" in update.properties!);
-    assert.equal(op("/v1/{name}", "get").requestBody, undefined);
+    assert.equal(op(ITEM, "get").requestBody, undefined);
   });
 
   it("answers with the response_body field's schema", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { UserService } from "@switchyard/contracts";
-import { allErrorCodes, buildOpenApi, openApiPath, parseTemplate, routesOf, type OpenApiDocument } from "@switchyard/gateway";
+import { allErrorCodes, buildOpenApi, matchTemplate, openApiPath, parseTemplate, routesOf, type OpenApiDocument } from "@switchyard/gateway";
 
 const routes = routesOf([UserService]);
 const doc = buildOpenApi(routes, { title: "Switchyard", version: "0.1.0" });
@@ -165,58 +165,121 @@ describe("OpenAPI document of the users contract", () => {
 });
 
 describe("google.api.http templates as OpenAPI paths", () => {
-  const cases: { template: string; path: string; params: string[]; pattern?: string }[] = [
+  // Expanded, as grpc-gateway's protoc-gen-openapiv2 writes them with expand_slashed_path_patterns.
+  const cases: { template: string; path: string; params: string[] }[] = [
     { template: "/", path: "/", params: [] },
     { template: "/users", path: "/users", params: [] },
     { template: "/users/{id}", path: "/users/{id}", params: ["id"] },
     { template: "/users/{user.id}", path: "/users/{user.id}", params: ["user.id"] },
     { template: "/users/{id=*}", path: "/users/{id}", params: ["id"] },
+    { template: "/v1/{parent=shelves/*}/books", path: "/v1/shelves/{shelf}/books", params: ["shelf"] },
+    { template: "/v1/{parent=warehouses/*}/items", path: "/v1/warehouses/{warehouse}/items", params: ["warehouse"] },
+    { template: "/v1/{name=warehouses/*/items/*}", path: "/v1/warehouses/{warehouse}/items/{item}", params: ["warehouse", "item"] },
     {
-      template: "/v1/{name=warehouses/*/items/*}",
-      path: "/v1/{name}",
-      params: ["name"],
-      pattern: "^warehouses/[^/]+/items/[^/]+$",
+      template: "/v1/{name=projects/*/documents/*}:exportResults",
+      path: "/v1/projects/{project}/documents/{document}:exportResults",
+      params: ["project", "document"],
     },
-    {
-      template: "/v1/{name=warehouses/*/items/*}:adjustStock",
-      path: "/v1/{name}:adjustStock",
-      params: ["name"],
-      pattern: "^warehouses/[^/]+/items/[^/]+$",
-    },
-    { template: "/v1/{name=files/**}", path: "/v1/{name}", params: ["name"], pattern: "^files(?:/.*)?$" },
-    { template: "/v1/{name=**}", path: "/v1/{name}", params: ["name"], pattern: "^.*$" },
+    { template: "/test/{name=test_cases/*}", path: "/test/test_cases/{test_case}", params: ["test_case"] },
+    { template: "/test/{test_type.name=test-cases/*}", path: "/test/test-cases/{test-case}", params: ["test-case"] },
+    { template: "/v1/{name=categories/*/addresses/*/boxes/*}", path: "/v1/categories/{category}/addresses/{address}/boxes/{box}", params: ["category", "address", "box"] },
+    { template: "/v1/{name=files/**}", path: "/v1/files/{file}", params: ["file"] },
+    { template: "/v1/{name=**}", path: "/v1/{name}", params: ["name"] },
+    { template: "/v1/{name=*/items/*}", path: "/v1/{name}/items/{item}", params: ["name", "item"] },
     { template: "/v1/{a}/sub/{b.c}:do", path: "/v1/{a}/sub/{b.c}:do", params: ["a", "b.c"] },
     { template: "/v1/*/items/{id}", path: "/v1/*/items/{id}", params: ["id"] },
-    { template: "/v1/{name=a.b/*}", path: "/v1/{name}", params: ["name"], pattern: "^a\\.b/[^/]+$" },
+    { template: "/v1/{name=a.b/*}", path: "/v1/a.b/{a.b}", params: ["a.b"] },
   ];
   for (const c of cases) {
     it(`${c.template} -> ${c.path}`, () => {
       const { path, variables } = openApiPath(parseTemplate(c.template));
       assert.equal(path, c.path);
       assert.deepEqual(variables.map((v) => v.name), c.params);
-      assert.equal(variables.find((v) => v.multiSegment !== undefined)?.multiSegment?.pattern, c.pattern);
     });
   }
 
+  it("says which wildcard of which variable each expanded parameter fills", () => {
+    const { variables } = openApiPath(parseTemplate("/v1/{name=warehouses/*/items/*}:get"));
+    assert.deepEqual(
+      variables.map((v) => [v.name, v.variable.fieldPath, v.part]),
+      [
+        ["warehouse", ["name"], { index: 0, deep: false }],
+        ["item", ["name"], { index: 1, deep: false }],
+      ],
+    );
+    assert.deepEqual(openApiPath(parseTemplate("/v1/{name=files/**}")).variables[0]!.part, { index: 0, deep: true });
+    assert.equal(openApiPath(parseTemplate("/users/{id}")).variables[0]!.part, undefined);
+  });
+
+  it("never gives two parameters of an operation one name", () => {
+    const twice = openApiPath(parseTemplate("/v1/{a=shelves/*}/{b=shelves/*}"));
+    assert.equal(twice.path, "/v1/shelves/{shelf}/shelves/{shelf_2}");
+    // A field the template binds keeps its name; the expanded part yields.
+    assert.equal(openApiPath(parseTemplate("/v1/{name=shelves/*}/books/{shelf}")).path, "/v1/shelves/{shelf_2}/books/{shelf}");
+    // So does it to the operation's query parameters.
+    assert.equal(openApiPath(parseTemplate("/v1/{name=shelves/*}"), "expanded", new Set(["shelf", "shelf_2"])).path, "/v1/shelves/{shelf_3}");
+    assert.equal(openApiPath(parseTemplate("/v1/{name=*/*}")).path, "/v1/{name}/{name_2}");
+  });
+
+  it("keeps a multi-segment variable one parameter in the collapsed form", () => {
+    const collapsed: [string, string, string][] = [
+      ["/v1/{name=warehouses/*/items/*}", "/v1/{name}", "^warehouses/[^/]+/items/[^/]+$"],
+      ["/v1/{name=warehouses/*/items/*}:adjustStock", "/v1/{name}:adjustStock", "^warehouses/[^/]+/items/[^/]+$"],
+      ["/v1/{name=files/**}", "/v1/{name}", "^files(?:/.*)?$"],
+      ["/v1/{name=**}", "/v1/{name}", "^.*$"],
+      ["/v1/{name=a.b/*}", "/v1/{name}", "^a\\.b/[^/]+$"],
+    ];
+    for (const [template, expected, pattern] of collapsed) {
+      const { path, variables } = openApiPath(parseTemplate(template), "collapsed");
+      assert.equal(path, expected, template);
+      assert.deepEqual(variables.map((v) => [v.name, v.part, v.multiSegment?.pattern]), [["name", undefined, pattern]], template);
+    }
+  });
+
+  it("says truly how slashes may be sent: as the route table matches them", () => {
+    // "**": the rest of the path, whether its slashes come as they are or percent-encoded.
+    const deep = parseTemplate("/v1/{name=files/**}");
+    assert.equal(openApiPath(deep).path, "/v1/files/{file}");
+    for (const sent of ["/v1/files/a/b", `/v1/files/${encodeURIComponent("a/b")}`]) {
+      assert.equal(matchTemplate(deep, sent)?.get("name"), "files/a/b", sent);
+    }
+    // Collapsed: only unencoded slashes match, which is why the expanded form is the default.
+    const items = parseTemplate("/v1/{name=warehouses/*/items/*}");
+    assert.equal(matchTemplate(items, "/v1/warehouses/w1/items/i2")?.get("name"), "warehouses/w1/items/i2");
+    assert.equal(matchTemplate(items, `/v1/${encodeURIComponent("warehouses/w1/items/i2")}`), undefined);
+  });
+
   it("the patterns accept what the route table matches", () => {
-    const { variables } = openApiPath(parseTemplate("/v1/{name=warehouses/*/items/*}"));
+    const { variables } = openApiPath(parseTemplate("/v1/{name=warehouses/*/items/*}"), "collapsed");
     const pattern = new RegExp(variables[0]!.multiSegment!.pattern);
     assert.ok(pattern.test("warehouses/w1/items/i2"));
     assert.ok(!pattern.test("warehouses/w1/items/"));
     assert.ok(!pattern.test("warehouses/w1/items/i2/x"));
-    const deep = new RegExp(openApiPath(parseTemplate("/v1/{name=files/**}")).variables[0]!.multiSegment!.pattern);
+    const deep = new RegExp(openApiPath(parseTemplate("/v1/{name=files/**}"), "collapsed").variables[0]!.multiSegment!.pattern);
     for (const value of ["files", "files/a", "files/a/b/c"]) assert.ok(deep.test(value), value);
     assert.ok(!deep.test("filesx"));
   });
-
-  it("writes a multi-segment variable out when asked to expand it", () => {
-    const { path, variables } = openApiPath(parseTemplate("/v1/{name=warehouses/*/items/*}:get"), true);
-    assert.equal(path, "/v1/warehouses/{name.1}/items/{name.2}:get");
-    assert.deepEqual(variables.map((v) => [v.name, v.part]), [
-      ["name.1", { index: 1, count: 2, deep: false }],
-      ["name.2", { index: 2, count: 2, deep: false }],
-    ]);
-    assert.equal(openApiPath(parseTemplate("/v1/{name=shelves/*}"), true).path, "/v1/shelves/{name}");
-  });
 });
 
+describe("the singular a collection's parameter is named by", () => {
+  const cases: [string, string][] = [
+    ["shelves", "shelf"],
+    ["warehouses", "warehouse"],
+    ["items", "item"],
+    ["projects", "project"],
+    ["test_cases", "test_case"],
+    ["categories", "category"],
+    ["addresses", "address"],
+    ["indexes", "index"],
+    ["databases", "database"],
+    ["class", "class"],
+    ["data", "data"],
+    ["s", "s"],
+  ];
+  for (const [plural, expected] of cases) {
+    it(`${plural} -> ${expected}`, () => {
+      const { path } = openApiPath(parseTemplate(`/v1/{name=${plural}/*}`));
+      assert.equal(path, `/v1/${plural}/{${expected}}`);
+    });
+  }
+});

@@ -64,7 +64,8 @@ export function buildOpenApi(routes: readonly Route[], info: InfoObject): OpenAp
       unlisted.push(`${route.verb} ${route.template.source} (${route.subject})`);
       continue;
     }
-    const { path, variables } = paths.place(route.template, method);
+    const query = queryParameters(route, schemas);
+    const { path, variables } = paths.place(route.template, method, new Set(query.map((p) => p.name)));
     const tag = names.get(service)!;
     if (!tags.has(service)) {
       tags.set(service, {
@@ -76,7 +77,7 @@ export function buildOpenApi(routes: readonly Route[], info: InfoObject): OpenAp
     const comment = commentsOf(route.method);
     const parameters = [
       ...pathParameters(route, variables, schemas),
-      ...queryParameters(route, schemas),
+      ...query,
       { $ref: `#/components/parameters/${REQUEST_ID}` },
       ...(idempotencyApplies(route.method) ? [{ $ref: `#/components/parameters/${IDEMPOTENCY_KEY_PARAMETER}` }] : []),
     ];

@@ -8,7 +8,7 @@ import { joinText } from "./text.js";
 /** Query parameters reach no deeper than this into nested messages. */
 const MAX_QUERY_DEPTH = 8;
 
-/** The path parameters: required, typed by the field they bind. */
+/** The path parameters: required, typed by the field they bind, or by the part of it they fill. */
 export function pathParameters(route: Route, variables: readonly OpenApiPathVariable[], schemas: SchemaBuilder): ParameterObject[] {
   return variables.map((v) => {
     const index = route.template.variables.indexOf(v.variable);
@@ -16,26 +16,42 @@ export function pathParameters(route: Route, variables: readonly OpenApiPathVari
     const field = v.variable.fieldPath.join(".");
     const { description, deprecated, ...schema } = schemas.field(leaf);
     const parameter: ParameterObject = { name: v.name, in: "path", required: true, schema };
-    const notes: (string | undefined)[] = [description];
-    if (v.name !== field) notes.push(`Binds the field \`${field}\`.`);
-    if (v.multiSegment !== undefined && v.part === undefined) {
-      // The value is several segments: a string of that shape, sent with its slashes as they are.
-      parameter.schema = { type: "string", pattern: v.multiSegment.pattern };
-      parameter["x-path-template"] = v.multiSegment.template;
-      notes.push(
-        `Spans several path segments, slashes included: \`${v.multiSegment.template}\`. ` +
-          "Send the slashes as they are; a percent-encoded slash (%2F) does not match.",
-      );
-    } else if (v.multiSegment !== undefined && v.part !== undefined) {
+    const notes: (string | undefined)[] = [];
+    if (v.part !== undefined) {
+      // One wildcard of an expanded variable. The field's own comment describes the whole value,
+      // which this parameter is only a part of, so it says what the whole becomes instead.
       parameter.schema = { type: "string", pattern: v.part.deep ? "^.*$" : "^[^/]+$" };
-      const which = v.part.count === 1 ? "The wildcard" : `Wildcard ${v.part.index} of ${v.part.count}`;
-      notes.push(`${which} of \`${v.multiSegment.template}\`: \`${field}\` is bound to that whole part of the path.`);
+      notes.push(`Fills the field \`${field}\`: the gateway sets it to \`${filledValue(route, v, variables)}\`.`);
+      if (v.part.deep) notes.push("The rest of the path: slashes may be sent as they are or percent-encoded (%2F), both match.");
+    } else {
+      notes.push(description);
+      if (v.multiSegment !== undefined) {
+        // Collapsed: the value is several segments, a string of that shape sent with its slashes as they are.
+        parameter.schema = { type: "string", pattern: v.multiSegment.pattern };
+        parameter["x-path-template"] = v.multiSegment.template;
+        notes.push(
+          `Spans several path segments, slashes included: \`${v.multiSegment.template}\`. ` +
+            "Send the slashes as they are; a percent-encoded slash (%2F) does not match.",
+        );
+      }
+      if (v.name !== field) notes.push(`Binds the field \`${field}\`.`);
     }
     const text = joinText(...notes);
     if (text !== undefined) parameter.description = text;
     if (deprecated === true) parameter.deprecated = true;
     return parameter;
   });
+}
+
+/** An expanded variable's value with its parameters in place: `warehouses/{warehouse}/items/{item}`. */
+function filledValue(route: Route, part: OpenApiPathVariable, variables: readonly OpenApiPathVariable[]): string {
+  const names = variables.filter((v) => v.variable === part.variable).map((v) => `{${v.name}}`);
+  const { start, end } = part.variable;
+  let wildcard = 0;
+  return route.template.segments
+    .slice(start, end)
+    .map((s) => (s.kind === "literal" ? s.value : names[wildcard++]!))
+    .join("/");
 }
 
 /**

@@ -1,27 +1,32 @@
 import type { PathTemplate } from "../routes/path-template.js";
-import { openApiPath, type OpenApiPathVariable } from "./openapi-path.js";
+import { openApiPath, type OpenApiPathVariable, type PathForm } from "./openapi-path.js";
 import type { OpenApiMethod, OperationObject, PathItemObject } from "./openapi-types.js";
 
 /**
  * The document's paths, kept valid as operations are added. OpenAPI counts `/v1/{name}` and
  * `/v1/{item.name}` as the same path, which must appear once: a route whose path differs from an
  * earlier one only by parameter names joins that path item and takes its names (each parameter's
- * description still says which field it binds). Two routes the route table tells apart by their
- * multi-segment variables (`/v1/{name=shelves/*}`, `/v1/{name=books/*}`) can still meet on one
- * path and method: the later one is written expanded (`/v1/books/{name}`).
+ * description still says which field it binds). A route is written in the expanded form
+ * (openApiPath); where another route of the same method has that path already (`{name=files/*}`
+ * and `{name=files/**}` are both `/v1/files/{file}`), or its names would clash with the route's
+ * own query parameters, it is written collapsed.
  */
 export class PathItems {
   readonly paths: Record<string, PathItemObject> = {};
   private readonly byShape = new Map<string, string>();
 
-  /** Where an operation of this template and method goes, with its path variables named for it. */
-  place(template: PathTemplate, method: OpenApiMethod): { path: string; variables: OpenApiPathVariable[] } {
-    for (const expand of [false, true]) {
-      const { path, variables } = openApiPath(template, expand);
-      const shape = shapeOf(path);
-      const key = this.byShape.get(shape) ?? path;
+  /**
+   * Where an operation of this template and method goes, with its path variables named for it;
+   * `taken` are the names of the operation's other parameters.
+   */
+  place(template: PathTemplate, method: OpenApiMethod, taken: ReadonlySet<string>): { path: string; variables: OpenApiPathVariable[] } {
+    const forms: PathForm[] = ["expanded", "collapsed"];
+    for (const form of forms) {
+      const { path, variables } = openApiPath(template, form, taken);
+      const key = this.byShape.get(shapeOf(path)) ?? path;
       if (this.paths[key]?.[method] !== undefined) continue;
       const names = parameterNames(key);
+      if (key !== path && names.some((name) => taken.has(name))) continue;
       return { path: key, variables: variables.map((v, i) => ({ ...v, name: names[i]! })) };
     }
     const { path } = openApiPath(template);
