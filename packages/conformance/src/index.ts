@@ -2,3 +2,11 @@ export { registerUsersSuite, REPO_ROOT, type UsersSuiteOptions } from "./users-s
 export { optionsFromEnv, DEFAULT_TARGET } from "./options-from-env.js";
 export { RpcClient, type RpcReply, type UnaryMethod } from "./rpc.js";
 export { expectError, expectOk, type ExpectedError } from "./expect.js";
+export {
+  createUserRequestBytes,
+  textCases,
+  undecodableCases,
+  type TextCase,
+  type TextFields,
+  type UndecodableCase,
+} from "./users/text-cases.js";

@@ -64,7 +64,7 @@ class CreateUserTest < Support::UsersTest
     "user missing" => [nil, "user", "user is required"],
     "id set" => [{id: "abc"}, "user.id", "user.id is assigned by the service"],
     "first_name empty" => [{first_name: ""}, "user.first_name", "user.first_name is required"],
-    "first_name white space" => [{first_name: " \t\u3000\uFEFF"}, "user.first_name", "user.first_name is required"],
+    "first_name white space" => [{first_name: " \t\u3000\u0085\u00A0"}, "user.first_name", "user.first_name is required"],
     "first_name too long" => [{first_name: "é" * 101}, "user.first_name", "user.first_name must be at most 100 characters"],
     "last_name empty" => [{last_name: ""}, "user.last_name", "user.last_name is required"],
     "last_name white space" => [{last_name: "\n "}, "user.last_name", "user.last_name is required"],
@@ -74,6 +74,7 @@ class CreateUserTest < Support::UsersTest
     "email with two @" => [{email: "ada@lovelace@example.com"}, "user.email", "user.email must be a valid email address"],
     "email with a space" => [{email: "ada lovelace@example.com"}, "user.email", "user.email must be a valid email address"],
     "email with a no-break space" => [{email: "ada\u00A0@example.com"}, "user.email", "user.email must be a valid email address"],
+    "email outside ASCII" => [{email: "stra\u00DFe@example.com"}, "user.email", "user.email must be a valid email address"],
     "email with a trailing newline" => [{email: "ada@example.com\n"}, "user.email", "user.email must be a valid email address"],
     "email too long" => [{email: "#{"a" * 243}@example.com"}, "user.email", "user.email must be a valid email address"]
   }.freeze

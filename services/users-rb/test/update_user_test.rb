@@ -177,10 +177,15 @@ class UpdateUserTest < Support::UsersTest
     end
   end
 
+  def test_a_quoted_path_has_each_control_character_replaced_by_a_space
+    assert_invalid update(Users::V1::User.new(id: existing.id, first_name: "Ada"), "first_name", "a\u0000\r\n\u0085b"),
+      "update_mask", "update_mask path \"a    b\" cannot be updated"
+  end
+
   # Each CreateUser rule, applied to a masked field: [path, value, description].
   INVALID = {
     "first_name empty" => ["first_name", "", "user.first_name is required"],
-    "first_name white space" => ["first_name", " \t\u3000\uFEFF", "user.first_name is required"],
+    "first_name white space" => ["first_name", " \t\u3000\u0085\u00A0", "user.first_name is required"],
     "first_name too long" => ["first_name", "é" * 101, "user.first_name must be at most 100 characters"],
     "last_name empty" => ["last_name", "", "user.last_name is required"],
     "last_name white space" => ["last_name", "\n ", "user.last_name is required"],

@@ -17,9 +17,17 @@ export function userKey(id: string): string {
   return `${USER_PREFIX}${id}`;
 }
 
-/** Emails are unique case-insensitively; base64url keeps any address within KV's key alphabet. */
+/**
+ * Emails are unique case-insensitively: A-Z as a-z and nothing else, as every language maps them
+ * alike (emails are ASCII; toLowerCase() would also map U+212A KELVIN SIGN to "k"). base64url keeps
+ * any address within KV's key alphabet.
+ */
 export function emailKey(email: string): string {
-  return `email.${Buffer.from(email.toLowerCase(), "utf8").toString("base64url")}`;
+  return `email.${Buffer.from(asciiLowercase(email), "utf8").toString("base64url")}`;
+}
+
+function asciiLowercase(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
 
 /** Whether a text can be a user id; no stored user has any other. */

@@ -9,9 +9,15 @@ import type {
 import { ServiceError } from "@switchyard/service";
 import { isUserId, USER_ID_RULE } from "./keys.js";
 
+// The text rules of services/README.md ("Text"), the same as the contract's field rules.
 const MAX_NAME = 100;
 const MAX_EMAIL = 254;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** Unicode White_Space, listed: JavaScript's \s and trim() differ from it (U+FEFF in, U+0085 out). */
+const BLANK = /^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+/** Printable ASCII but "@" on each side of the "@", and a "." in the domain. */
+const EMAIL = /^[\x21-\x3f\x41-\x7e]+@[\x21-\x3f\x41-\x7e]+\.[\x21-\x3f\x41-\x7e]+$/;
+/** Control characters (general category Cc); quoted client text has each replaced by a space. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const MAX_PAGE_SIZE = 100;
 const UPDATABLE = ["first_name", "last_name", "email"] as const;
 type Updatable = (typeof UPDATABLE)[number];
@@ -45,7 +51,7 @@ export function validateUpdateUser(request: UpdateUserRequest): { user: User; pa
   if (updateMask === undefined || updateMask.paths.length === 0) throw invalid("update_mask", "update_mask is required");
   for (const path of updateMask.paths) {
     if (!(UPDATABLE as readonly string[]).includes(path)) {
-      throw invalid("update_mask", `update_mask path "${path}" cannot be updated`);
+      throw invalid("update_mask", `update_mask path "${path.replace(CONTROL, " ")}" cannot be updated`);
     }
   }
   const paths = updateMask.paths as Updatable[];
@@ -67,14 +73,19 @@ function checkField(user: User, path: Updatable): void {
   const field = `user.${path}`;
   if (path === "email") {
     const { email } = user;
-    if (email !== "" && ([...email].length > MAX_EMAIL || !EMAIL.test(email))) {
+    if (email !== "" && (codePoints(email) > MAX_EMAIL || !EMAIL.test(email))) {
       throw invalid(field, `${field} must be a valid email address`);
     }
     return;
   }
   const value = path === "first_name" ? user.firstName : user.lastName;
-  if (value.trim() === "") throw invalid(field, `${field} is required`);
-  if ([...value].length > MAX_NAME) throw invalid(field, `${field} must be at most ${MAX_NAME} characters`);
+  if (BLANK.test(value)) throw invalid(field, `${field} is required`);
+  if (codePoints(value) > MAX_NAME) throw invalid(field, `${field} must be at most ${MAX_NAME} characters`);
+}
+
+/** Lengths count code points, not UTF-16 units: an emoji is one character. */
+function codePoints(text: string): number {
+  return [...text].length;
 }
 
 /** An id taken from a request: required, and one a user can have (it becomes part of a KV key). */

@@ -97,7 +97,7 @@ export function createUserTests(ctx: UsersSuiteContext): void {
         expectError(await ctx.rpc.call(createUser, { user: newUser({ firstName: " ", email }) }), {
           reason: "INVALID_ARGUMENT",
           field: "user.first_name",
-          description: "is required",
+          description: "user.first_name is required",
         });
       });
 
@@ -106,7 +106,7 @@ export function createUserTests(ctx: UsersSuiteContext): void {
         expectError(await ctx.rpc.call(createUser, { user: newUser({ lastName: "", email }) }), {
           reason: "INVALID_ARGUMENT",
           field: "user.last_name",
-          description: "is required",
+          description: "user.last_name is required",
         });
         await createAndReadBack(ctx, newUser({ email }));
       });

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { DeleteUserResponseSchema, UserSchema, UserService } from "@switchyard/contracts";
 import { expectError, expectOk } from "../expect.js";
-import { assertNoKey, emailKey, ID_RULE, invalidIds, newUser, pageToken, uniqueEmail, userKey } from "./fixtures.js";
+import { assertNoKey, emailKey, idRule, invalidIds, newUser, pageToken, uniqueEmail, userKey } from "./fixtures.js";
 import { listPage } from "./list-users.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 import { claimOf, createdUser, mask } from "./update-user.js";
@@ -37,7 +37,7 @@ export function deleteUserTests(ctx: UsersSuiteContext): void {
 
     for (const [what, id] of invalidIds) {
       it(`refuses ${what} with INVALID_ARGUMENT on id`, async () => {
-        expectError(await ctx.rpc.call(deleteUser, { id }), { reason: "INVALID_ARGUMENT", field: "id", description: ID_RULE });
+        expectError(await ctx.rpc.call(deleteUser, { id }), { reason: "INVALID_ARGUMENT", field: "id", description: idRule("id") });
       });
     }
 

@@ -3,11 +3,8 @@ import { describe, it } from "node:test";
 import { create, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import { GetUserRequestSchema, PingRequestSchema, UserService } from "@switchyard/contracts";
 import { methodSubject } from "@switchyard/protocol";
-import { DEPLOYMENT, SERVICE_NAME } from "./fixtures.js";
+import { DEPLOYMENT, deploymentSubject, SERVICE_NAME } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
-
-// services/README.md, "Deployments": restated here, not imported from an implementation.
-const deploymentSubject = (rpcSubject: string) => `switchyard.deployment.${DEPLOYMENT}.${rpcSubject}`;
 
 interface Endpoint {
   name: string;

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { KV } from "@nats-io/kv";
-import { UserSchema, type User } from "@switchyard/contracts";
+import { UserSchema, UserService, type User } from "@switchyard/contracts";
+import { methodSubject } from "@switchyard/protocol";
 
 // The facts of services/README.md, restated here on purpose: the suite checks them, it does not
 // import them from an implementation.
@@ -13,6 +14,24 @@ export const SERVICE_NAME = "users";
 export const CONTRACT = "users.v1";
 /** The deployment the suite names in SWITCHYARD_DEPLOYMENT for the instance under test. */
 export const DEPLOYMENT = "conformance-users";
+/** The subject of an RPC on the deployment's own endpoint (services/README.md, "Deployments"). */
+export function deploymentSubject(rpcSubject: string): string {
+  return `switchyard.deployment.${DEPLOYMENT}.${rpcSubject}`;
+}
+
+/** The unary RPCs: one request, one reply. */
+export const unaryMethods = UserService.methods.filter((method) => method.methodKind === "unary");
+
+/** The endpoints of the unary RPCs by subject: `<Rpc>` on the shared one, `<Rpc>-<deployment>` on the deployment's. */
+export function endpointsBySubject(): Map<string, string> {
+  return new Map(
+    unaryMethods.flatMap((method) => [
+      [methodSubject(method), method.name],
+      [deploymentSubject(methodSubject(method)), `${method.name}-${DEPLOYMENT}`],
+    ]),
+  );
+}
+
 /** The JetStream key-value bucket every users implementation shares. */
 export const BUCKET = "users";
 export const MAX_NAME = 100;
@@ -20,10 +39,14 @@ export const MAX_EMAIL = 254;
 
 /** A user id is at most this many characters of A-Z, a-z, 0-9, "-", "_" and "=" (a KV key token). */
 export const MAX_ID = 64;
-/** Words of the description of an id that breaks that rule. */
-export const ID_RULE = `must be at most ${MAX_ID} characters of A-Z, a-z, 0-9, "-", "_" and "="`;
+/** The description of an id in `field` that breaks that rule. */
+export function idRule(field: string): string {
+  return `${field} must be at most ${MAX_ID} characters of A-Z, a-z, 0-9, "-", "_" and "="`;
+}
 /** Longer than nats-server's control line (4,096 bytes) once part of a KV subject. */
 export const LONG = "a".repeat(4_100);
+/** Bytes no message decodes (a field tag whose varint never ends): refused before anything is run. */
+export const MALFORMED = new Uint8Array([0xff, 0xff, 0xff]);
 /** No user can have these ids: [what, id]. */
 export const invalidIds: readonly (readonly [string, string])[] = [
   ["an id with a space", "no such user"],
@@ -60,9 +83,10 @@ export function userKey(id: string): string {
   return `user.${id}`;
 }
 
-/** base64url of the lowercased email, without padding. */
+/** base64url of the email with A-Z mapped to a-z (and nothing else), without padding. */
 export function emailKey(email: string): string {
-  return `email.${Buffer.from(email.toLowerCase(), "utf8").toString("base64url")}`;
+  const folded = email.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+  return `email.${Buffer.from(folded, "utf8").toString("base64url")}`;
 }
 
 /** An email no other test uses, so tests sharing one bucket never collide. */

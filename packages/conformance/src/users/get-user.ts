@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { UserService } from "@switchyard/contracts";
 import { expectError } from "../expect.js";
-import { ID_RULE, invalidIds, MAX_ID } from "./fixtures.js";
+import { idRule, invalidIds, MAX_ID } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 
 const { getUser } = UserService.method;
@@ -34,7 +34,7 @@ export function getUserTests(ctx: UsersSuiteContext): void {
 
     for (const [what, id] of invalidIds) {
       it(`refuses ${what} with INVALID_ARGUMENT on id`, async () => {
-        expectError(await ctx.rpc.call(getUser, { id }), { reason: "INVALID_ARGUMENT", field: "id", description: ID_RULE });
+        expectError(await ctx.rpc.call(getUser, { id }), { reason: "INVALID_ARGUMENT", field: "id", description: idRule("id") });
       });
     }
   });

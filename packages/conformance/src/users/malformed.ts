@@ -2,21 +2,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { UserService } from "@switchyard/contracts";
 import { expectError, expectOk } from "../expect.js";
+import { MALFORMED } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
-
-/** Bytes no message decodes: a field tag whose varint never ends. */
-const MALFORMED = new Uint8Array([0xff, 0xff, 0xff]);
 
 export function malformedTests(ctx: UsersSuiteContext): void {
   describe("malformed requests", () => {
     for (const method of UserService.methods) {
       it(`${method.name} refuses bytes that are not a ${method.input.typeName}`, async () => {
         const reply = await ctx.rpc.callRaw(method, MALFORMED);
-        expectError(reply, { reason: "INVALID_ARGUMENT", field: undefined, description: "request is not a valid" });
-        assert.ok(
-          reply.description?.includes(method.input.name),
-          `description ${JSON.stringify(reply.description)} names ${method.input.name}`,
-        );
+        expectError(reply, { reason: "INVALID_ARGUMENT", field: undefined, description: `request is not a valid ${method.input.typeName}` });
       });
     }
 

@@ -1,13 +1,15 @@
+import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Kvm, type KV } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { PingRequestSchema, UserService } from "@switchyard/contracts";
 import { methodSubject } from "@switchyard/protocol";
-import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import { describeExit, describeOutput, startNatsServer, startTarget, type NatsServer, type Target } from "@switchyard/testing";
 import { setTimeout as sleep } from "node:timers/promises";
+import { assertStats, type SrvEndpointStats } from "../observe/srv-responses.js";
+import { Wiretap } from "../observe/wiretap.js";
 import { RpcClient } from "../rpc.js";
-import { describeExit, describeOutput, startTarget, type Target } from "@switchyard/testing";
-import { BUCKET, DEPLOYMENT, SERVICE_NAME } from "./fixtures.js";
+import { BUCKET, DEPLOYMENT, endpointsBySubject, SERVICE_NAME } from "./fixtures.js";
 
 export interface StartOptions {
   command: string;
@@ -16,9 +18,13 @@ export interface StartOptions {
   echo: boolean;
 }
 
-/** What every test of the suite shares: one nats-server, one instance under test, one client. */
+/**
+ * What every test of the suite shares: one nats-server, one instance under test, one client, and a
+ * wiretap counting what the instance answered on each endpoint since before it started.
+ */
 export class UsersSuiteContext {
   #nats: NatsServer | undefined;
+  #wiretap: Wiretap | undefined;
   #target: Target | undefined;
   #nc: NatsConnection | undefined;
   #rpc: RpcClient | undefined;
@@ -30,6 +36,15 @@ export class UsersSuiteContext {
 
   get nc(): NatsConnection {
     return started(this.#nc);
+  }
+
+  /** The server's URL, for connections of a test's own (a reference instance). */
+  get natsUrl(): string {
+    return started(this.#nats).url;
+  }
+
+  get wiretap(): Wiretap {
+    return started(this.#wiretap);
   }
 
   get rpc(): RpcClient {
@@ -53,8 +68,16 @@ export class UsersSuiteContext {
     }
   }
 
+  /** One endpoint's counters in `$SRV.STATS.users`, the whole reply's shape checked. */
+  async endpointStats(name: string): Promise<SrvEndpointStats> {
+    const stats = await this.discover("STATS");
+    assertStats(stats);
+    return stats.endpoints.find((e) => e.name === name) ?? assert.fail(`$SRV.STATS.${SERVICE_NAME} lists no endpoint ${name}`);
+  }
+
   async start(options: StartOptions): Promise<void> {
     this.#nats = await startNatsServer({ jetstream: true });
+    this.#wiretap = await Wiretap.start(this.#nats.url, endpointsBySubject());
     this.#nc = await connect({ servers: this.#nats.url, name: "switchyard-conformance" });
     this.#target = startTarget({
       command: options.command,
@@ -100,6 +123,7 @@ export class UsersSuiteContext {
   /** Kills whatever is left and stops the server; safe after a failed start. */
   async stop(): Promise<void> {
     await this.#target?.kill();
+    await this.#wiretap?.stop().catch(() => undefined);
     await this.#nc?.close().catch(() => undefined);
     await this.#nats?.stop();
   }

@@ -6,7 +6,7 @@ import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
 import { UserSchema, UserService, type UpdateUserRequestSchema, type User } from "@switchyard/contracts";
 import { expectError, expectOk } from "../expect.js";
 import type { RpcReply } from "../rpc.js";
-import { assertNoKey, emailKey, ID_RULE, invalidIds, MAX_EMAIL, MAX_NAME, newUser, uniqueEmail, userKey } from "./fixtures.js";
+import { assertNoKey, emailKey, idRule, invalidIds, MAX_EMAIL, MAX_NAME, newUser, uniqueEmail, userKey } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 import { emailOfLength, invalidCases } from "./validation-cases.js";
 
@@ -16,8 +16,8 @@ type UpdateInit = MessageInitShape<typeof UpdateUserRequestSchema>;
 type UserFields = Partial<Pick<User, "id" | "firstName" | "lastName" | "email">>;
 
 /** The descriptions services/README.md gives. */
-const REQUIRED = "is required";
-const BAD_EMAIL = "must be a valid email address";
+const required = (field: string): string => `${field} is required`;
+const BAD_EMAIL = "user.email must be a valid email address";
 const TAKEN = "email is already taken";
 
 export function mask(...paths: string[]): FieldMask {
@@ -138,10 +138,10 @@ const updateInvalidCases: readonly UpdateCase[] = [
   // Several faults: the first in mask order.
   ...(
     [
-      [["last_name", "first_name"], "user.last_name", REQUIRED],
-      [["first_name", "last_name"], "user.first_name", REQUIRED],
+      [["last_name", "first_name"], "user.last_name", required("user.last_name")],
+      [["first_name", "last_name"], "user.first_name", required("user.first_name")],
       [["email", "last_name"], "user.email", BAD_EMAIL],
-      [["last_name", "email"], "user.last_name", REQUIRED],
+      [["last_name", "email"], "user.last_name", required("user.last_name")],
     ] as const
   ).map(
     ([paths, field, description]): UpdateCase => ({
@@ -360,7 +360,7 @@ export function updateUserTests(ctx: UsersSuiteContext): void {
           expectError(await update(ctx, { id, firstName: "Nobody" }, "first_name"), {
             reason: "INVALID_ARGUMENT",
             field: "user.id",
-            description: ID_RULE,
+            description: idRule("user.id"),
           });
         });
       }
@@ -384,7 +384,7 @@ export function updateUserTests(ctx: UsersSuiteContext): void {
         expectError(await update(ctx, { id: randomUUID(), lastName: "" }, "last_name"), {
           reason: "INVALID_ARGUMENT",
           field: "user.last_name",
-          description: REQUIRED,
+          description: required("user.last_name"),
         });
       });
 

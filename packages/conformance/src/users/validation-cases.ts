@@ -10,7 +10,7 @@ export interface InvalidCase {
   name: string;
   request: CreateUserInit;
   field: string;
-  /** Words of the description services/README.md gives. */
+  /** The description services/README.md gives. */
   description: string;
 }
 
@@ -21,9 +21,9 @@ export interface ValidCase {
 }
 
 const tooLongName = "a".repeat(MAX_NAME + 1);
-const required = "is required";
-const tooLong = `must be at most ${MAX_NAME} characters`;
-const badEmail = "must be a valid email address";
+const required = (field: string): string => `${field} is required`;
+const tooLong = (field: string): string => `${field} must be at most ${MAX_NAME} characters`;
+const badEmail = "user.email must be a valid email address";
 
 /** An email of exactly `length` characters, unique per call. */
 export function emailOfLength(length: number): string {
@@ -46,9 +46,14 @@ export const invalidCases: readonly InvalidCase[] = [
       user: newUser(field === "first_name" ? { firstName: value } : { lastName: value }),
     });
     return [
-      { name: `${field} empty`, request: with_(""), field: `user.${field}`, description: required },
-      { name: `${field} only whitespace`, request: with_(" \t\n "), field: `user.${field}`, description: required },
-      { name: `${field} of ${MAX_NAME + 1} characters`, request: with_(tooLongName), field: `user.${field}`, description: tooLong },
+      { name: `${field} empty`, request: with_(""), field: `user.${field}`, description: required(`user.${field}`) },
+      { name: `${field} only whitespace`, request: with_(" \t\n "), field: `user.${field}`, description: required(`user.${field}`) },
+      {
+        name: `${field} of ${MAX_NAME + 1} characters`,
+        request: with_(tooLongName),
+        field: `user.${field}`,
+        description: tooLong(`user.${field}`),
+      },
     ];
   }),
   ...[
@@ -80,13 +85,13 @@ export const firstFaultCases: readonly InvalidCase[] = [
     name: `first_name of ${MAX_NAME + 1} characters and last_name empty`,
     request: { user: newUser({ firstName: tooLongName, lastName: "" }) },
     field: "user.first_name",
-    description: tooLong,
+    description: tooLong("user.first_name"),
   },
   {
     name: "last_name only whitespace and a bad email",
     request: { user: newUser({ lastName: "  ", email: "nope" }) },
     field: "user.last_name",
-    description: required,
+    description: required("user.last_name"),
   },
 ];
 

@@ -29,9 +29,11 @@ module Users
       ID.match?(id)
     end
 
-    # Emails are unique case-insensitively; base64url keeps any address within KV's key alphabet.
+    # Emails are unique case-insensitively: A-Z as a-z and nothing else, as every language maps them
+    # alike (emails are ASCII; String#downcase would also map U+212A KELVIN SIGN to "k"). base64url
+    # keeps any address within KV's key alphabet.
     def email(email)
-      "email.#{Base64.urlsafe_encode64(email.downcase.encode(Encoding::UTF_8), padding: false)}"
+      "email.#{Base64.urlsafe_encode64(email.encode(Encoding::UTF_8).downcase(:ascii), padding: false)}"
     end
   end
 end

@@ -25,7 +25,7 @@ module Users
       paths.each do |path|
         next if UserFields::NAMES.include?(path)
 
-        raise UserFields.invalid("update_mask", "update_mask path \"#{path}\" cannot be updated")
+        raise UserFields.invalid("update_mask", "update_mask path \"#{UserFields.quote(path)}\" cannot be updated")
       end
       paths
     end

@@ -7,11 +7,13 @@ module Users
   module UserFields
     MAX_NAME = 100
     MAX_EMAIL = 254
-    # JavaScript's white space (String#trim, \s), so every implementation agrees on "blank":
-    # Ruby's [[:space:]] would add U+0085 and miss U+FEFF.
-    SPACE = "\\t\\n\\v\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF"
-    BLANK = /\A[#{SPACE}]*\z/
-    EMAIL = /\A[^@#{SPACE}]+@[^@#{SPACE}]+\.[^@#{SPACE}]+\z/
+    # The text rules of services/README.md ("Text"), the same as the contract's field rules.
+    # Blank: nothing but Unicode White_Space, listed so that no regexp engine's idea of \s applies.
+    BLANK = /\A[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*\z/
+    # Printable ASCII but "@" on each side of the "@", and a "." in the domain.
+    EMAIL = /\A[\x21-\x3F\x41-\x7E]+@[\x21-\x3F\x41-\x7E]+\.[\x21-\x3F\x41-\x7E]+\z/
+    # Control characters (general category Cc); quoted client text has each replaced by a space.
+    CONTROL = /[\u0000-\u001F\u007F-\u009F]/
     # The fields a client may set, by their proto names, in the order CreateUser checks them.
     NAMES = %w[first_name last_name email].freeze
 
@@ -35,6 +37,11 @@ module Users
     def check_id!(field, id)
       raise invalid(field, "#{field} is required") if id.empty?
       raise invalid(field, "#{field} must be #{Keys::ID_RULE}") unless Keys.id?(id)
+    end
+
+    # Client text quoted in a description: one space for each control character.
+    def quote(text)
+      text.gsub(CONTROL, " ")
     end
 
     # Lengths count characters (code points), not bytes.
