@@ -1,8 +1,7 @@
-import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import { fileURLToPath } from "node:url";
-import { describeOutput } from "@switchyard/testing";
 import { boundsTests } from "./users/bounds.js";
+import { carriedContractTests } from "./users/carried-contract.js";
 import { concurrencyTests } from "./users/concurrency.js";
 import { createUserTests } from "./users/create-user.js";
 import { deadlineTests } from "./users/deadlines.js";
@@ -15,7 +14,12 @@ import { kvLayoutTests } from "./users/kv-layout.js";
 import { listUsersTests } from "./users/list-users.js";
 import { malformedTests } from "./users/malformed.js";
 import { pingTests } from "./users/ping.js";
+import { queueGroupTests } from "./users/queue-group.js";
+import { shutdownTests } from "./users/shutdown.js";
+import { statsTests } from "./users/stats.js";
+import { streamUsersTests } from "./users/stream-users.js";
 import { UsersSuiteContext } from "./users/suite-context.js";
+import { textRuleTests } from "./users/text-rules.js";
 import { updateUserTests } from "./users/update-user.js";
 
 export interface UsersSuiteOptions {
@@ -25,7 +29,7 @@ export interface UsersSuiteOptions {
   cwd?: string;
   /** How long the instance has to answer its first Ping (default 20 s). */
   readyTimeoutMs?: number;
-  /** How long the instance has to exit after SIGTERM (default 10 s). */
+  /** How long the instance has to exit after SIGTERM (default 10 s, as services/README.md allows). */
   stopTimeoutMs?: number;
   /** Echo the instance's output to stderr (default false). */
   echo?: boolean;
@@ -64,20 +68,21 @@ export function registerUsersSuite(options: UsersSuiteOptions): void {
     deleteUserTests(ctx);
     // After the others that store users: it lists the whole bucket, too.
     listUsersTests(ctx);
+    streamUsersTests(ctx);
     malformedTests(ctx);
     boundsTests(ctx);
+    textRuleTests(ctx);
     deadlineTests(ctx);
     concurrencyTests(ctx);
     idempotencyKeyTests(ctx);
     // After the others: it counts their requests.
     discoveryTests(ctx);
     deploymentTests(ctx);
-
-    describe("shutdown", () => {
-      it("on SIGTERM, drains and exits 0", async () => {
-        const exit = await ctx.target.terminate(stopTimeoutMs);
-        assert.deepEqual(exit, { code: 0, signal: null }, describeOutput(ctx.target.output()));
-      });
-    });
+    queueGroupTests(ctx);
+    carriedContractTests(ctx);
+    // After every other request: it checks the counters of all of them.
+    statsTests(ctx);
+    // Last: it stops the instance.
+    shutdownTests(ctx, stopTimeoutMs);
   });
 }

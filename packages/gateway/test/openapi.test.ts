@@ -70,6 +70,14 @@ describe("OpenAPI document of the users contract", () => {
     assert.equal(new Set(shapes).size, shapes.length);
   });
 
+  it("answers a server-streaming RPC as newline-delimited JSON or server-sent events", () => {
+    const ok = doc.paths["/users:stream"]!.get!.responses["200"]!;
+    assert.ok("content" in ok);
+    const content = ok.content!;
+    assert.deepEqual(Object.keys(content), ["application/x-ndjson", "text/event-stream"]);
+    assert.deepEqual(content["application/x-ndjson"]!.schema!.properties!["result"], { $ref: "#/components/schemas/users.v1.User" });
+  });
+
   it("falls back to the RPC name where the descriptors carry no comments", () => {
     assert.equal(operation("/users", "post").summary, "CreateUser");
   });

@@ -28,6 +28,7 @@ describe("route table", () => {
       "GET /users users.v1.UserService.ListUsers",
       "PATCH /users/{user.id} users.v1.UserService.UpdateUser",
       "DELETE /users/{id} users.v1.UserService.DeleteUser",
+      "GET /users:stream users.v1.UserService.StreamUsers",
     ]);
   });
 

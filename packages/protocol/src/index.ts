@@ -21,3 +21,13 @@ export { Metadata } from "./metadata.js";
 export { DEPLOYMENT_NAME, deploymentEndpointName, deploymentFromEnv, deploymentSubject, rpcSubjectOf } from "./deployment.js";
 export { TRAFFIC_BUCKET, TRAFFIC_HISTORY } from "./traffic.js";
 export { IDEMPOTENCY_BUCKET } from "./idempotency.js";
+export {
+  STREAM_HEARTBEAT_MS,
+  STREAM_IDLE_MS,
+  STREAM_WINDOW,
+  StreamHeaders,
+  streamControlSubject,
+  streamControlSubjects,
+  streamReplySubject,
+  streamReplySubjects,
+} from "./streaming.js";

@@ -1,4 +1,5 @@
-import type { NatsRole, ServiceRole } from "./nats-roles.js";
+import type { GatewayRole, NatsRole, ServiceRole } from "./nats-roles.js";
+import { streamControlSubjects, streamReplySubjects } from "./streaming.js";
 
 /** What one role's NATS user may do, as nats-server's `permissions` block says it. */
 export interface NatsPermissions {
@@ -25,6 +26,11 @@ const SRV_VERBS = ["PING", "INFO", "STATS"] as const;
  *   queue for the shared subject, any deployment's for `switchyard.deployment.*`), to the
  *   descriptor subjects in its contract's queue, and to `$SRV.PING|INFO|STATS` and their forms for
  *   its service names; it replies through allow_responses and publishes only to its own buckets;
+ * - streams (streaming.ts): a service publishes the messages of a stream to the gateway's stream
+ *   reply subjects of its own contracts (`_INBOX_gateway.stream.users.v1.UserService.*`: several
+ *   messages, which allow_responses' one reply does not cover), and the gateway publishes credit
+ *   and cancels to the services' control subjects (`_INBOX_users.stream.*.*`), which each service
+ *   receives under its own inbox prefix;
  * - every role subscribes to its own inbox prefix and no other (`_INBOX.>` is the gateway's).
  */
 export function rolePermissions(role: NatsRole, roles: readonly NatsRole[]): NatsPermissions {
@@ -33,8 +39,9 @@ export function rolePermissions(role: NatsRole, roles: readonly NatsRole[]): Nat
   if (role.kind === "gateway") {
     const services = roles.filter((r): r is ServiceRole => r.kind === "service");
     const rpcs = services.flatMap((s) => s.contracts).flatMap((c) => [`${c}.*`, `${DEPLOYMENT_PREFIX}.*.${c}.*`]);
+    const controls = services.map((s) => streamControlSubjects(s.inboxPrefix));
     return {
-      publish: [...rpcs, "$SRV.>", `${DESCRIPTORS_PREFIX}.*`, ...buckets],
+      publish: [...rpcs, "$SRV.>", `${DESCRIPTORS_PREFIX}.*`, ...controls, ...buckets],
       // Its buckets' subjects too: a request with an Idempotency-Key has its reply sent into the
       // idempotency bucket, where the gateway receives it as JetStream stores it.
       subscribe: [inbox, ...role.buckets.map((b) => `$KV.${b}.>`)],
@@ -46,7 +53,9 @@ export function rolePermissions(role: NatsRole, roles: readonly NatsRole[]): Nat
     return [`${c}.* ${queue}`, `${DEPLOYMENT_PREFIX}.*.${c}.* *`, `${DESCRIPTORS_PREFIX}.* ${queue}`];
   });
   const discovery = SRV_VERBS.flatMap((verb) => [`$SRV.${verb}`, ...role.services.flatMap((s) => [`$SRV.${verb}.${s}`, `$SRV.${verb}.${s}.*`])]);
-  return { publish: buckets, subscribe: [...subscribe, ...discovery, inbox], allowResponses: true };
+  const gateways = roles.filter((r): r is GatewayRole => r.kind === "gateway");
+  const streams = gateways.flatMap((g) => role.contracts.map((c) => streamReplySubjects(g.inboxPrefix, c)));
+  return { publish: [...streams, ...buckets], subscribe: [...subscribe, ...discovery, inbox], allowResponses: true };
 }
 
 /**

@@ -44,6 +44,8 @@ export class RequestContext implements HandlerContext {
     private readonly msg: ServiceMsg,
     private readonly shared: ContextShared,
     readonly deadline: number | undefined,
+    /** A stream's: it aborts at the deadline and when the stream stops early (OpenStream). */
+    private readonly streamSignal?: AbortSignal,
   ) {
     this.#deadlineSignal = new DeadlineSignal(deadline);
   }
@@ -73,7 +75,7 @@ export class RequestContext implements HandlerContext {
   }
 
   get signal(): AbortSignal {
-    return this.#deadlineSignal.signal;
+    return this.streamSignal ?? this.#deadlineSignal.signal;
   }
 
   get auth(): Auth | undefined {

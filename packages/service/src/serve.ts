@@ -2,7 +2,7 @@ import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobu
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
-import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import {
   ConfigError,
   DEPLOYMENT_NAME,
@@ -21,10 +21,12 @@ import { ServiceError } from "./service-error.js";
 import type { ServiceImpl } from "./service-impl.js";
 import { onceOnly } from "./auth.js";
 import { deadlineExceeded, deadlineOf, isPast } from "./deadline.js";
-import { headerSafe } from "./header-safe.js";
+import { respondError, toServiceError } from "./error-reply.js";
 import { Replies, RequestContext, type ContextShared } from "./request-context.js";
+import { serveStream } from "./serve-stream.js";
+import { StreamControls } from "./stream-controls.js";
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
-import { parentContext, RPC_SYSTEM, SpanAttr, startTracing, traceIdOf, type Tracing } from "@switchyard/telemetry";
+import { parentContext, RPC_SYSTEM, SpanAttr, startTracing, type Tracing } from "@switchyard/telemetry";
 import { defaultLogger, type Logger } from "./logger.js";
 
 export interface ServeOptions<Methods extends GenServiceMethods> {
@@ -96,6 +98,10 @@ export async function serve<Methods extends GenServiceMethods>(
     attributes: { "service.instance.id": svc.info().id, [SpanAttr.deployment]: deployment },
   });
   const inflight = new Set<Promise<void>>();
+  // Only a contract with server-streaming RPCs needs the subscription its callers' credit comes on.
+  const streams = service.methods.some((m) => m.methodKind === "server_streaming")
+    ? new StreamControls(nc, (err) => logger.error("stream control subscription refused: streams get no credit", err))
+    : undefined;
   const shared: ContextShared = {
     replies: new Replies(deployment),
     malformedAuth: onceOnly((reason) =>
@@ -120,7 +126,11 @@ export async function serve<Methods extends GenServiceMethods>(
           // The deadline counts from here: the SDK starts every request it receives at once.
           const deadline = deadlineOf(msg.headers?.get(Headers.timeoutMs) || undefined, Date.now());
           const span = tracing === undefined ? undefined : startSpan(tracing.tracer, msg, method, endpoint.queue, deployment);
-          const done = handle(method, handler, implementation, msg, shared, deadline, logger).then((error) => {
+          const answer =
+            method.methodKind === "server_streaming" && streams !== undefined
+              ? serveStream(method, handler, implementation, msg, shared, deadline, logger, streams)
+              : handle(method, handler, implementation, msg, shared, deadline, logger);
+          const done = answer.then((error) => {
             if (span !== undefined) endSpan(span, error);
             inflight.delete(done);
             if (counters !== undefined) count(counters, performance.now() - start, error);
@@ -141,7 +151,10 @@ export async function serve<Methods extends GenServiceMethods>(
     async stop() {
       // Draining the endpoint subscriptions lets messages already delivered reach their handlers.
       await Promise.all([svc.stop(), descriptors.drain()]);
+      // A stream does not outlive its instance: its caller may resume it from another one.
+      streams?.stopAll(new ServiceError("UNAVAILABLE", "the instance is stopping; resume the stream on another"));
       await Promise.allSettled([...inflight]);
+      await streams?.drain();
       await shutdownTracing(tracing, logger);
     },
   };
@@ -168,7 +181,8 @@ async function handle(
 ): Promise<ServiceError | undefined> {
   let context: RequestContext | undefined;
   try {
-    if (handler === undefined) {
+    // Client and bidirectional streaming RPCs have no handler type: they cannot be served.
+    if (handler === undefined || method.methodKind !== "unary") {
       throw new ServiceError("UNIMPLEMENTED", `${methodSubject(method)} is not implemented`);
     }
     if (isPast(deadline)) throw deadlineExceeded("deadline exceeded before the request was handled");
@@ -200,42 +214,6 @@ async function handle(
 /** A request of an RPC without side effects whose deadline has come: its reply comes too late to be of use. */
 function lateRead(method: DescMethod, deadline: number | undefined): boolean {
   return method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS && isPast(deadline);
-}
-
-/**
- * The errors nats.js raises when NATS or JetStream is briefly out of reach (a restart, a reconnect):
- * the request may well succeed when retried, so they are UNAVAILABLE (503), not INTERNAL.
- */
-const UNAVAILABLE_ERRORS = new Set([
-  "ConnectionError",
-  "ClosedConnectionError",
-  "DrainingConnectionError",
-  "RequestError",
-  "TimeoutError",
-  "NoResponders",
-  "JetStreamNotEnabled",
-]);
-
-function toServiceError(err: unknown, method: DescMethod, msg: ServiceMsg, logger: Logger): ServiceError {
-  if (ServiceError.is(err)) return err;
-  logger.error(`${methodSubject(method)} failed`, err, requestFields(msg));
-  if (err instanceof Error && UNAVAILABLE_ERRORS.has(err.name)) {
-    return new ServiceError("UNAVAILABLE", "a backing system is unavailable; retry shortly");
-  }
-  return new ServiceError("INTERNAL", "internal error");
-}
-
-function respondError(msg: ServiceMsg, err: ServiceError, h: MsgHdrs): void {
-  h.set(Headers.errorReason, err.code);
-  if (err.field !== undefined) h.set(Headers.errorField, headerSafe(err.field));
-  msg.respondError(errorStatus(err.code), headerSafe(err.message), undefined, { headers: h });
-}
-
-/** What a log line about one request names: its request id and trace id, when it has them. */
-function requestFields(msg: ServiceMsg): Record<string, string> {
-  const reqId = msg.headers?.get(Headers.requestId);
-  const traceId = traceIdOf(msg.headers?.get(Headers.traceparent));
-  return { ...(reqId ? { reqId } : {}), ...(traceId ? { trace_id: traceId } : {}) };
 }
 
 /**

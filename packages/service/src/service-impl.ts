@@ -1,4 +1,4 @@
-import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import type { Auth } from "./auth.js";
@@ -20,7 +20,9 @@ export interface HandlerContext {
   readonly deadline: number | undefined;
   /**
    * Aborts at the deadline, with a DEADLINE_EXCEEDED ServiceError as its reason; never without a
-   * deadline. Hand it to work that takes a signal. Its timer is cleared when the handler ends.
+   * deadline. Hand it to work that takes a signal. Its timer is cleared when the handler ends. For
+   * a stream, it also aborts when the stream stops early: a CANCELLED ServiceError when the caller
+   * cancelled or stopped granting credit, UNAVAILABLE when the instance stops.
    */
   readonly signal: AbortSignal;
   /** Whether the deadline has come (0 ms left is late); false without a deadline. */
@@ -54,10 +56,28 @@ export interface HandlerContext {
 
 type Reply<T> = T | Promise<T>;
 
-/** One typed handler per RPC of the contract's service, keyed by the generated method names. */
+/** The handler of a unary RPC: its one reply. */
+export type UnaryHandler<I extends DescMessage, O extends DescMessage> = (request: MessageShape<I>, context: HandlerContext) => Reply<MessageInitShape<O>>;
+
+/**
+ * The handler of a server-streaming RPC: the messages of the stream, in order (an async generator).
+ * The SDK pulls one at a time, as the caller's credit allows, and stops pulling (calling the
+ * iterator's `return()`) when the caller cancels, the deadline comes or the caller stops granting
+ * credit; `context.signal` aborts then, for work that waits on something else. An error thrown
+ * mid-stream ends the stream with that error.
+ */
+export type StreamHandler<I extends DescMessage, O extends DescMessage> = (
+  request: MessageShape<I>,
+  context: HandlerContext,
+) => AsyncIterable<MessageInitShape<O>>;
+
+/**
+ * One typed handler per RPC of the contract's service, keyed by the generated method names. Client
+ * and bidirectional streaming RPCs have none: they cannot be served (their requests are answered
+ * UNIMPLEMENTED).
+ */
 export type ServiceImpl<Methods extends GenServiceMethods> = {
-  [K in keyof Methods]: (
-    request: MessageShape<Methods[K]["input"]>,
-    context: HandlerContext,
-  ) => Reply<MessageInitShape<Methods[K]["output"]>>;
+  [K in keyof Methods as Methods[K]["methodKind"] extends "unary" | "server_streaming" ? K : never]: Methods[K]["methodKind"] extends "server_streaming"
+    ? StreamHandler<Methods[K]["input"], Methods[K]["output"]>
+    : UnaryHandler<Methods[K]["input"], Methods[K]["output"]>;
 };

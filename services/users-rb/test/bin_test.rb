@@ -38,7 +38,7 @@ class BinTest < Support::ClientTest
     received.each { |reply| assert assert_reply(reply, Users::V1::CreateUserResponse).success }
     started, stopped = log_entries(@output)
     assert_equal 2, log_entries(@output).size, @output
-    assert_match(/\Astarted: users \d+\.\d+\.\d+, instance \w+, deployment users-rb, users.v1.UserService \(Ping, CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser\) on nats:\/\/127\.0\.0\.1:\d+\z/, started["msg"])
+    assert_match(/\Astarted: users \d+\.\d+\.\d+, instance \w+, deployment users-rb, users.v1.UserService \(Ping, CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, StreamUsers\) on nats:\/\/127\.0\.0\.1:\d+\z/, started["msg"])
     assert_equal "stopped (SIGTERM): drained", stopped["msg"]
   end
 

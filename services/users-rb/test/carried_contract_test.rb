@@ -48,7 +48,7 @@ class CarriedContractTest < Support::ClientTest
     start_server
     endpoints = srv("INFO", "carrier").fetch("endpoints")
 
-    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].flat_map { |rpc| [rpc, "#{rpc}-carrier-rb"] },
+    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser StreamUsers].flat_map { |rpc| [rpc, "#{rpc}-carrier-rb"] },
       endpoints.map { |e| e["name"] }
     refute endpoints.any? { |e| e["subject"].start_with?("switchyard.descriptors") }
   end

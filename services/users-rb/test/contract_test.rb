@@ -17,7 +17,8 @@ class ContractTest < Minitest::Test
         "GetUser" => "users.v1.UserService.GetUser",
         "ListUsers" => "users.v1.UserService.ListUsers",
         "UpdateUser" => "users.v1.UserService.UpdateUser",
-        "DeleteUser" => "users.v1.UserService.DeleteUser"
+        "DeleteUser" => "users.v1.UserService.DeleteUser",
+        "StreamUsers" => "users.v1.UserService.StreamUsers"
       },
       contract.rpcs.to_h { |rpc| [rpc.name, rpc.subject] }
     )

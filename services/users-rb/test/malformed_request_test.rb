@@ -7,7 +7,7 @@ class MalformedRequestTest < Support::UsersTest
   GARBAGE = ["\x0a\x05ab".b, "\xff\xff\xff\xff".b].freeze
 
   def test_bytes_that_do_not_decode_are_invalid_argument
-    %w[CreateUser GetUser ListUsers UpdateUser DeleteUser].each do |rpc|
+    %w[CreateUser GetUser ListUsers UpdateUser DeleteUser StreamUsers].each do |rpc|
       type = "users.v1.#{rpc}Request"
       GARBAGE.each do |bytes|
         assert_service_error call_rpc(rpc, bytes),

@@ -5,7 +5,7 @@ require "digest"
 
 class MonitoringTest < Support::UsersTest
   # Each RPC twice: in the contract's shared queue group, and for the deployment alone.
-  ENDPOINTS = %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].flat_map do |name|
+  ENDPOINTS = %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser StreamUsers].flat_map do |name|
     [
       {"name" => name, "subject" => "users.v1.UserService.#{name}", "queue_group" => "users-v1-UserService"},
       {

@@ -46,6 +46,18 @@ class ProtocolTest < Minitest::Test
     assert_includes source, "`${rpcName}-${deployment}`"
   end
 
+  def test_stream_constants_match_the_protocol_package
+    source = File.read(File.join(PROTOCOL_SRC, "streaming.ts"))
+    names = source[/export const StreamHeaders = \{(.*?)\} as const/m, 1].scan(/^\s+\w+: "([\w-]+)",/).flatten
+    number = ->(name) { source[/export const #{name} = ([\d_]+);/, 1].delete("_").to_i }
+
+    assert_equal 5, names.size
+    assert_equal names.sort, Switchyard::Protocol::STREAM_HEADERS.values.sort
+    assert_equal number.call("STREAM_WINDOW"), Switchyard::Protocol::STREAM_WINDOW
+    assert_equal number.call("STREAM_IDLE_MS"), Switchyard::Protocol::STREAM_IDLE_MS
+    assert_includes source, "const STREAM_TOKEN = \"#{Switchyard::Protocol::STREAM_SUBJECT_TOKEN}\";"
+  end
+
   def test_a_service_error_knows_its_status
     error = Switchyard::ServiceError.new(:ALREADY_EXISTS, "email is already taken", field: "user.email")
 

@@ -88,7 +88,7 @@ class ServerTest < Support::NatsTest
 
   def test_every_rpc_is_an_endpoint_even_without_a_handler
     names = srv("INFO", "misbehaving").fetch("endpoints").map { |e| e["name"] }
-    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser].flat_map { |rpc| [rpc, "#{rpc}-canary_7"] }, names
+    assert_equal %w[Ping CreateUser GetUser ListUsers UpdateUser DeleteUser StreamUsers].flat_map { |rpc| [rpc, "#{rpc}-canary_7"] }, names
   end
 
   def test_the_deployment_given_replaces_the_default

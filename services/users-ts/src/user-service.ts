@@ -1,6 +1,6 @@
 import { UserService } from "@switchyard/contracts";
 import { ServiceError, type ServiceImpl } from "@switchyard/service";
-import { isUserId } from "./keys.js";
+import { isUserId, USER_ID_RULE } from "./keys.js";
 import { newUserId } from "./new-user-id.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import type { UserStore } from "./user-store.js";
@@ -9,6 +9,8 @@ import { copyMasked, validateCreateUser, validateId, validateListUsers, validate
 export const SERVICE_NAME = "users";
 export const LANGUAGE = "typescript";
 const DEFAULT_PAGE_SIZE = 50;
+/** StreamUsers reads the store a listing page of this many users at a time. */
+const STREAM_PAGE_SIZE = 100;
 
 /** Test-only ways to answer differently from the other implementations, for the shadow-compare tests. */
 export const DIVERGENCES = ["upper-last-name"] as const;
@@ -59,6 +61,19 @@ export function userServiceImpl(
       const { users, more } = await store.list(after, request.pageSize || DEFAULT_PAGE_SIZE, () => context.checkDeadline());
       const last = users.at(-1);
       return { users, nextPageToken: more && last !== undefined ? encodePageToken(last.id) : "" };
+    },
+
+    // The listing's pages, one user a message; the SDK sends each as the caller's credit allows,
+    // and stops pulling when the caller cancels or the deadline comes.
+    async *streamUsers(request, context) {
+      let after = request.afterId;
+      if (after !== "" && !isUserId(after)) throw new ServiceError("INVALID_ARGUMENT", `after_id must be ${USER_ID_RULE}`, "after_id");
+      for (let more = true; more; ) {
+        const page = await store.list(after, STREAM_PAGE_SIZE, () => context.checkDeadline());
+        for (const user of page.users) yield { user };
+        more = page.more;
+        after = page.users.at(-1)?.id ?? after;
+      }
     },
 
     async updateUser(request, context) {

@@ -217,8 +217,9 @@ const DELETE_ATTEMPTS = 3;
 /** How a claim of an email went: made now, held by the same id already, or held by another user. */
 type Claim = "claimed" | "owned" | "taken";
 
+/** The same claim: emails are told apart as their uniqueness keys are (services/README.md, text rules). */
 function sameEmail(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return emailKey(a) === emailKey(b);
 }
 
 function isWrongLastSequence(err: unknown): boolean {

@@ -13,6 +13,7 @@ import { GatewayError } from "../errors.js";
 import { httpFromReply } from "../headers/reply-headers.js";
 import { natsRequestHeaders, REQUEST_ID } from "../headers/request-headers.js";
 import { ServiceCaller } from "../nats/call-service.js";
+import { StreamCaller } from "../nats/stream-caller.js";
 import { ShadowResults } from "../shadow/shadow-results.js";
 import { ShadowRunner } from "../shadow/shadow-runner.js";
 import { HttpStats } from "../stats/http-stats.js";
@@ -39,6 +40,7 @@ import { Authenticator, setIdentityHeaders, type VerifiedIdentity } from "../aut
 import { IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, IdempotencyStore } from "../idempotency/index.js";
 import { trafficRoutes } from "./traffic-routes.js";
 import { replyToClientError, replyWithError, setRetryAfter } from "./problem-reply.js";
+import { replyWithStream } from "./stream-reply.js";
 import { RetryBudget } from "../nats/retry-budget.js";
 import { requestBodies } from "../transcode/request-bodies.js";
 import { BodyBudget } from "./body-reader.js";
@@ -171,6 +173,13 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     (message) => app.log.warn(message),
     admission.retries,
   );
+  const streams = new StreamCaller(nc, {
+    timeoutMs: config.requestTimeoutMs,
+    inboxPrefix: options.inboxPrefix,
+    traffic,
+    stats: config.metrics ? upstreams : undefined,
+    connected: () => caller.connected,
+  });
   const http = new HttpStats();
   if (config.metrics) recordDurations(app, http);
   const directory = new ServiceDirectory(nc, {
@@ -281,6 +290,9 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
           : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
         const headers = natsRequestHeaders(request.headers, request.id);
         if (authenticator !== undefined) setIdentityHeaders(headers, request.identity);
+        if (route.method.methodKind === "server_streaming") {
+          return replyWithStream(request, reply, route, payload, headers, params, { streams, admission, tracer });
+        }
         const send = (replyTo?: string) => {
           const forward = () => forwarder.forward(route, payload, headers, request.headers, params, replyTo);
           return tracer === undefined ? forward() : tracedForward(tracer, request.span!, forward, route, headers);

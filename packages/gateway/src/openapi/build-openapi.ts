@@ -8,6 +8,7 @@ import {
   type OpenApiDocument,
   type OpenApiMethod,
   type OperationObject,
+  type SchemaObject,
   type TagObject,
 } from "./openapi-types.js";
 import { pathParameters, queryParameters } from "./parameters.js";
@@ -95,7 +96,7 @@ export function buildOpenApi(routes: readonly Route[], info: InfoObject): OpenAp
         "200": {
           description: reply.description,
           headers: { "x-request-id": { $ref: `#/components/headers/${REQUEST_ID}` } },
-          content: { [JSON_CONTENT_TYPE]: { schema: reply.schema } },
+          content: route.method.methodKind === "server_streaming" ? streamContent(reply.schema) : { [JSON_CONTENT_TYPE]: { schema: reply.schema } },
         },
         ...operationErrorResponses(body !== undefined),
       },
@@ -121,4 +122,26 @@ function serviceNames(services: readonly DescService[]): Map<DescService, string
   const count = new Map<string, number>();
   for (const s of unique) count.set(s.name, (count.get(s.name) ?? 0) + 1);
   return new Map(unique.map((s) => [s, count.get(s.name)! > 1 ? s.typeName : s.name]));
+}
+
+/**
+ * A server-streaming RPC answers newline-delimited JSON, one `{"result": ...}` per message and a
+ * last `{"error": ...}` if it fails midway, or server-sent events when the client accepts them.
+ */
+function streamContent(message: SchemaObject): Record<string, { schema: SchemaObject }> {
+  return {
+    "application/x-ndjson": {
+      schema: {
+        description: "One JSON object per line: each message as `result`; a failure after the first message as a last `error` (a problem object).",
+        type: "object",
+        properties: { result: message, error: { $ref: `#/components/schemas/${PROBLEM_SCHEMA}` } },
+      },
+    },
+    "text/event-stream": {
+      schema: {
+        type: "string",
+        description: "Server-sent events: each message as the `data` of an event whose `id` is its sequence number; `event: error` with a problem object on failure; `event: end` when the stream is complete.",
+      },
+    },
+  };
 }

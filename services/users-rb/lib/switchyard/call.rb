@@ -10,13 +10,14 @@ module Switchyard
     attr_reader :rpc, :instance_id, :headers
 
     # deadline: the request's Deadline, or nil. malformed_auth: told why auth headers are no
-    # identity (MalformedAuthLog).
-    def initialize(rpc:, instance_id:, headers:, deadline: nil, malformed_auth: ->(_reason) {})
+    # identity (MalformedAuthLog). stream: the OpenStream of a server-streaming RPC, else nil.
+    def initialize(rpc:, instance_id:, headers:, deadline: nil, malformed_auth: ->(_reason) {}, stream: nil)
       @rpc = rpc
       @instance_id = instance_id
       @headers = headers
       @deadline = deadline
       @malformed_auth = malformed_auth
+      @stream = stream
     end
 
     def request_id
@@ -69,6 +70,14 @@ module Switchyard
     # not: a write that happened is never reported as failed.
     def check_deadline!
       raise ServiceError.new(:DEADLINE_EXCEEDED, DEADLINE_EXCEEDED) if expired?
+    end
+
+    # Whether the stream of a server-streaming RPC stopped early: the caller cancelled or granted no
+    # credit for too long, the deadline came, or the instance is stopping. The handler's next yield
+    # stops it anyway; a handler that waits on something else between yields checks this. false
+    # for a unary RPC.
+    def cancelled?
+      @stream ? @stream.stopped? : false
     end
 
     # The caller the gateway verified (an Auth: subject and claims), or nil when the request carries

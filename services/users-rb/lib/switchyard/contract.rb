@@ -37,7 +37,9 @@ module Switchyard
         subject: "#{service_name}.#{method.name}",
         service: service_name,
         request_class: method.input_type.msgclass,
-        response_class: method.output_type.msgclass
+        response_class: method.output_type.msgclass,
+        client_streaming: method.client_streaming,
+        server_streaming: method.server_streaming
       ).freeze
     end
   end

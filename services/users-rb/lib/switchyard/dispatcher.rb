@@ -13,6 +13,10 @@ module Switchyard
   # NO_SIDE_EFFECTS (it cannot have written); any other handler's outcome stands, late or not: only
   # the handler knows whether it wrote (it stops itself before a write past the deadline,
   # Call#check_deadline!), and a write that happened must not be reported as failed.
+  #
+  # A server-streaming RPC answers with its stream (StreamRun, StreamReplier): its messages, then its
+  # end, which carries a failure as an error reply does. A stream the caller cancelled ends silently
+  # (the caller is gone) and is logged.
   class Dispatcher
     INTERNAL_DESCRIPTION = "internal error"
     # NATS or JetStream briefly out of reach (a restart, a reconnect): a retry may well succeed, so
@@ -31,8 +35,9 @@ module Switchyard
 
     # tracing: NoTracing or OtlpTracing. arrivals: when requests arrived (Arrivals), nil for "when
     # the handler thread takes it". malformed_auth: told about auth headers that are no identity.
+    # streams: the instance's StreamControls, for a server-streaming RPC.
     def initialize(rpc:, implementation:, instance_id:, deployment:, logger:, tracing: NoTracing.new, arrivals: nil,
-      malformed_auth: MalformedAuthLog.new(logger))
+      malformed_auth: MalformedAuthLog.new(logger), streams: nil)
       @rpc = rpc
       @handler = handler_method(implementation, rpc.handler)
       @instance_id = instance_id
@@ -42,6 +47,11 @@ module Switchyard
       @arrivals = arrivals
       @malformed_auth = malformed_auth
       @side_effect_free = SideEffects.none?(rpc)
+      return unless rpc.server_streaming
+      raise ArgumentError, "#{rpc.subject} streams: its Dispatcher needs the instance's StreamControls" unless streams
+
+      @streams = streams
+      @stream_run = StreamRun.new(rpc, @handler)
     end
 
     def implemented?
@@ -52,8 +62,13 @@ module Switchyard
     # from the route rather than from the request: nats-pure 2.7's Request#endpoint is never set in
     # the Service::Message of later versions.
     def call(request, route)
-      call = call_of(request)
-      @tracing.process(request.header, route: route, rpc: rpc) { serve(request, route, call) }
+      stream = @streams&.open
+      call = call_of(request, stream)
+      @tracing.process(request.header, route: route, rpc: rpc) do
+        stream ? serve_stream(request, route, call, stream) : serve(request, route, call)
+      end
+    ensure
+      @streams&.close(stream) if stream
     end
 
     private
@@ -69,6 +84,28 @@ module Switchyard
       end
     end
 
+    # Returns the ServiceError the stream ended with, or nil.
+    def serve_stream(request, route, call, stream)
+      replier = StreamReplier.new(Replier.new(request, stats: route.stats, deployment: @deployment), stream)
+      begin
+        stopped = @stream_run.run(start(request, call), call, stream, replier)
+        return cancelled(call, replier, stopped) if stopped && stream.cancelled?
+        raise stopped if stopped
+
+        replier.finish
+        nil
+      rescue => error
+        reply_error(replier, call, route, error)
+      end
+    end
+
+    # The caller went away: nothing is sent, not even the end.
+    def cancelled(call, replier, error)
+      fields = {reqId: call.request_id, **@tracing.trace_ids(call.traceparent).to_h}.compact
+      @logger.info(msg: "#{rpc.subject}: stream cancelled by the caller after #{replier.sent} messages", **fields)
+      error
+    end
+
     # The implementation's own public method, never one every object has (an RPC named Send or
     # Display must not reach Object#send or Kernel#display).
     def handler_method(implementation, name)
@@ -79,20 +116,27 @@ module Switchyard
     end
 
     def handle(request, call)
-      raise ServiceError.new(:UNIMPLEMENTED, "#{rpc.subject} is not implemented") unless implemented?
-      raise ServiceError.new(:DEADLINE_EXCEEDED, NOT_STARTED_DESCRIPTION) if call.expired?
-
-      response = @handler.call(decode(request.data), call)
+      response = @handler.call(start(request, call), call)
       raise ServiceError.new(:DEADLINE_EXCEEDED, Call::DEADLINE_EXCEEDED) if late_read?(call)
 
       encode(response)
     end
 
-    def call_of(request)
+    # The decoded request, once it is known the handler may run: the RPC is implemented (and
+    # servable: a client-streaming RPC is not) and its deadline has not come.
+    def start(request, call)
+      raise ServiceError.new(:UNIMPLEMENTED, "#{rpc.subject} is not implemented") unless implemented? && rpc.servable?
+      raise ServiceError.new(:DEADLINE_EXCEEDED, NOT_STARTED_DESCRIPTION) if call.expired?
+
+      decode(request.data)
+    end
+
+    def call_of(request, stream)
       received_at = @arrivals ? @arrivals.of(request) : Deadline.now
       Call.new(
         rpc: rpc, instance_id: @instance_id, headers: request.header,
-        deadline: Deadline.from_headers(request.header, received_at: received_at), malformed_auth: @malformed_auth
+        deadline: Deadline.from_headers(request.header, received_at: received_at), malformed_auth: @malformed_auth,
+        stream: stream
       )
     end
 

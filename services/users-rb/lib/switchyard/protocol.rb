@@ -73,6 +73,33 @@ module Switchyard
     # An instance serves each RPC for its deployment alone on `<prefix>.<deployment>.<RPC subject>`.
     DEPLOYMENT_SUBJECT_PREFIX = "switchyard.deployment"
 
+    # Server streaming (streaming.ts; services/README.md, Streaming): the service answers one request
+    # with numbered messages to its reply subject, then an end-of-stream message with the outcome;
+    # the caller grants credit and cancels on a control subject the service names.
+    STREAM_HEADERS = {
+      # On each message of the stream: its number, 1, 2, 3, ...
+      seq: "Switchyard-Stream-Seq",
+      # On the end-of-stream message (empty body): how many messages came before it. An error end
+      # carries the error headers as a unary error reply does.
+      end_of_stream: "Switchyard-Stream-End",
+      # On the first message the service sends (a message or the end): the control subject.
+      control: "Switchyard-Stream-Control",
+      # On a control message: the caller took every message up to this number, so the service may
+      # send up to this number plus STREAM_WINDOW. Repeated as a heartbeat while the stream is open.
+      ack: "Switchyard-Stream-Ack",
+      # On a control message: the caller is gone; the service stops and sends nothing more.
+      cancel: "Switchyard-Stream-Cancel"
+    }.freeze
+    # Messages a service may send beyond the last one acknowledged; the first ones need no ack.
+    STREAM_WINDOW = 16
+    # A service that waited this long for credit without any control message stops the stream: the
+    # caller repeats its last ack every 2 s while it is there, so it is gone.
+    STREAM_IDLE_MS = 6_000
+    # The token after an inbox prefix that marks stream subjects: a service's control subjects are
+    # `<its inbox prefix>.stream.<instance>.<stream>`, the caller's reply subjects
+    # `<its inbox prefix>.stream.<package>.<Service>.<id>`.
+    STREAM_SUBJECT_TOKEN = "stream"
+
     # Spans: rpc.system of a Switchyard RPC, and the attribute (span and resource) naming the
     # deployment.
     RPC_SYSTEM = "switchyard"

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 module Switchyard
-  # Sends the one reply a request gets, success or error, as a fresh message: NATS::Msg#respond
+  # Sends the reply a request gets, success or error (or each message of a stream), as a fresh message: NATS::Msg#respond
   # would copy the request's headers into the reply, and Service::Request#respond_with_error can
   # carry only the two Nats-Service-Error headers. Every reply names the instance's deployment
   # (Switchyard-Deployment), so the gateway knows which one answered.
@@ -16,16 +16,17 @@ module Switchyard
       @deployment = deployment
     end
 
-    def reply(data)
-      publish(data)
+    # header: more headers (a stream's message sends several replies, each numbered).
+    def reply(data, header = {})
+      publish(data, header)
     end
 
     # Counts the error in the endpoint's $SRV.STATS (num_errors, last_error "409:email is already
     # taken") as respond_with_error would, then replies with every Switchyard error header.
-    def error(error)
+    def error(error, header = {})
       headers = error_headers(error)
       @stats&.error({code: error.status, description: headers[Protocol::HEADERS[:service_error]]})
-      publish("", headers)
+      publish("", headers.merge(header))
     end
 
     private

@@ -23,6 +23,7 @@ module Switchyard
     # gateway's default request timeout, past which their callers have given up.
     QUEUE_TIMEOUT = 5 # seconds
     STOPPING_DESCRIPTION = "the instance is stopping and did not run the request; retry"
+    STREAM_STOPPING_DESCRIPTION = "the instance is stopping; resume the stream on another"
 
     attr_reader :contract, :name, :version, :revision, :tracing
 
@@ -62,6 +63,8 @@ module Switchyard
         queue: contract.queue_group
       )
       tracing.start(version: version, instance_id: instance_id, deployment: deployment)
+      # Only a contract with server-streaming RPCs needs the subscription its callers' credit comes on.
+      @streams = StreamControls.new(@client) if contract.rpcs.any?(&:server_streaming)
       contract.rpcs.each { |rpc| add_endpoints(rpc) }
       @client.flush(FLUSH_TIMEOUT)
       self
@@ -91,10 +94,13 @@ module Switchyard
 
     # Stops taking requests: unsubscribes the endpoints, $SRV and the descriptor set. Requests
     # already running finish; those queued are served for up to queue_timeout seconds, and the
-    # ones still queued then are answered UNAVAILABLE. Returns once no request is queued.
+    # ones still queued then are answered UNAVAILABLE. Returns once no request is queued. A stream
+    # does not outlive its instance: each one open ends with UNAVAILABLE at its next message, and
+    # its caller may resume it from another instance.
     def stop
       @service&.stop
       drain_descriptors
+      @streams&.stop_all(ServiceError.new(:UNAVAILABLE, STREAM_STOPPING_DESCRIPTION))
       answer_queued
     end
 
@@ -103,7 +109,7 @@ module Switchyard
     def add_endpoints(rpc)
       dispatcher = Dispatcher.new(
         rpc: rpc, implementation: @implementation, instance_id: instance_id, deployment: deployment,
-        logger: @logger, tracing: tracing, arrivals: @arrivals, malformed_auth: @malformed_auth
+        logger: @logger, tracing: tracing, arrivals: @arrivals, malformed_auth: @malformed_auth, streams: @streams
       )
       @logger.warn("#{rpc.subject} has no handler (#{rpc.handler}): it replies UNIMPLEMENTED") unless dispatcher.implemented?
       routes(rpc).each do |route|

@@ -2,8 +2,11 @@
 
 module Users
   # users.v1.UserService: one public method per RPC (Ping => ping), each taking the decoded request
-  # and the Switchyard::Call, returning the RPC's response message.
+  # and the Switchyard::Call, returning the RPC's response message (StreamUsers yields its messages).
   class UserService
+    # StreamUsers reads the store a listing page of this many users at a time.
+    STREAM_PAGE_SIZE = 100
+
     # ping_shows_instance: whether Ping names the instance (PING_SHOWS_INSTANCE), or leaves it empty.
     def initialize(store:, ping_shows_instance: true)
       @store = store
@@ -50,6 +53,20 @@ module Users
       page = PageRequest.from(request)
       users, more = @store.list(after: page.after, limit: page.size, guard: guard(call))
       V1::ListUsersResponse.new(users: users, next_page_token: more ? PageToken.encode(users.last.id) : "")
+    end
+
+    # The listing's pages, one user a message. Each yield returns once the caller's credit allows the
+    # message; when the caller cancels or the deadline comes, the SDK stops the stream at the yield.
+    def stream_users(request, call)
+      after = request.after_id
+      UserFields.check_id!("after_id", after) unless after.empty?
+      loop do
+        users, more = @store.list(after: after, limit: STREAM_PAGE_SIZE, guard: guard(call))
+        users.each { |user| yield V1::StreamUsersResponse.new(user: user) }
+        break unless more
+
+        after = users.last.id
+      end
     end
 
     def update_user(request, call)

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file users/v1/users.proto.
  */
 export const file_users_v1_users: GenFile = /*@__PURE__*/
-  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEisAEKBFVzZXISKQoCaWQYASABKAlCHbpIGtgBAXIVGEAyEV5bLV89QS1aYS16MC05XSskEiIKCmZpcnN0X25hbWUYAiABKAlCDrpIC9gBAXIGGGQyAlxTEiEKCWxhc3RfbmFtZRgDIAEoCUIOukgL2AEBcgYYZDICXFMSNgoFZW1haWwYBCABKAlCJ7pIJNgBAXIfGP4BMhpeW15AXHNdK0BbXkBcc10rXC5bXkBcc10rJCINCgtQaW5nUmVxdWVzdCJGCgxQaW5nUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIlCglzZXJ2ZWRfYnkYAiABKAsyEi51c2Vycy52MS5TZXJ2ZWRCeSI/CghTZXJ2ZWRCeRIPCgdzZXJ2aWNlGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEhAKCGluc3RhbmNlGAMgASgJIvUBChFDcmVhdGVVc2VyUmVxdWVzdBLfAQoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXJCwAG6SLwBugFACgtpZC5hc3NpZ25lZBIidXNlci5pZCBpcyBhc3NpZ25lZCBieSB0aGUgc2VydmljZRoNdGhpcy5pZCA9PSAnJ7oBOQoTZmlyc3RfbmFtZS5yZXF1aXJlZBILaXMgcmVxdWlyZWQaFXRoaXMuZmlyc3RfbmFtZSAhPSAnJ7oBNwoSbGFzdF9uYW1lLnJlcXVpcmVkEgtpcyByZXF1aXJlZBoUdGhpcy5sYXN0X25hbWUgIT0gJyfIAQEiMQoSQ3JlYXRlVXNlclJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB3N1Y2Nlc3MYAiABKAgiOwoOR2V0VXNlclJlcXVlc3QSKQoCaWQYASABKAlCHbpIGsgBAXIVGEAyEV5bLV89QS1aYS16MC05XSskIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciJiChBMaXN0VXNlcnNSZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEjAKCnBhZ2VfdG9rZW4YAiABKAlCHLpIGdgBAXIUGFYyEF5bLV9BLVphLXowLTldKyQiSwoRTGlzdFVzZXJzUmVzcG9uc2USHQoFdXNlcnMYASADKAsyDi51c2Vycy52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKmAQoRVXBkYXRlVXNlclJlcXVlc3QSWAoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXJCOrpIN7oBMQoLaWQucmVxdWlyZWQSE3VzZXIuaWQgaXMgcmVxdWlyZWQaDXRoaXMuaWQgIT0gJyfIAQESNwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQga6SAPIAQEiMgoSVXBkYXRlVXNlclJlc3BvbnNlEhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIj4KEURlbGV0ZVVzZXJSZXF1ZXN0EikKAmlkGAEgASgJQh26SBrIAQFyFRhAMhFeWy1fPUEtWmEtejAtOV0rJCIUChJEZWxldGVVc2VyUmVzcG9uc2UyuwQKC1VzZXJTZXJ2aWNlEkMKBFBpbmcSFS51c2Vycy52MS5QaW5nUmVxdWVzdBoWLnVzZXJzLnYxLlBpbmdSZXNwb25zZSIMkAIBgtPkkwIDEgEvEl0KCkNyZWF0ZVVzZXISGy51c2Vycy52MS5DcmVhdGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIUgtPkkwIOOgR1c2VyIgYvdXNlcnMSXAoHR2V0VXNlchIYLnVzZXJzLnYxLkdldFVzZXJSZXF1ZXN0GhkudXNlcnMudjEuR2V0VXNlclJlc3BvbnNlIhyQAgGC0+STAhNiBHVzZXISCy91c2Vycy97aWR9ElcKCUxpc3RVc2VycxIaLnVzZXJzLnYxLkxpc3RVc2Vyc1JlcXVlc3QaGy51c2Vycy52MS5MaXN0VXNlcnNSZXNwb25zZSIRkAIBgtPkkwIIEgYvdXNlcnMScAoKVXBkYXRlVXNlchIbLnVzZXJzLnYxLlVwZGF0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuVXBkYXRlVXNlclJlc3BvbnNlIieQAgKC0+STAh46BHVzZXJiBHVzZXIyEC91c2Vycy97dXNlci5pZH0SXwoKRGVsZXRlVXNlchIbLnVzZXJzLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GhwudXNlcnMudjEuRGVsZXRlVXNlclJlc3BvbnNlIhaQAgKC0+STAg0qCy91c2Vycy97aWR9YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
+  fileDesc("ChR1c2Vycy92MS91c2Vycy5wcm90bxIIdXNlcnMudjEi9AUKBFVzZXISKQoCaWQYASABKAlCHbpIGtgBAXIVGEAyEV5bLV89QS1aYS16MC05XSskEoICCgpmaXJzdF9uYW1lGAIgASgJQu0BukjpAboBkQEKCW5vdF9ibGFuaxIbdXNlci5maXJzdF9uYW1lIGlzIHJlcXVpcmVkGmd0aGlzLm1hdGNoZXMocidbXlx0LVxyIFx4ezg1fVx4e0EwfVx4ezE2ODB9XHh7MjAwMH0tXHh7MjAwQX1ceHsyMDI4fVx4ezIwMjl9XHh7MjAyRn1ceHsyMDVGfVx4ezMwMDB9XScpugFOCgltYXhfY2hhcnMSLnVzZXIuZmlyc3RfbmFtZSBtdXN0IGJlIGF0IG1vc3QgMTAwIGNoYXJhY3RlcnMaEXNpemUodGhpcykgPD0gMTAw2AEBEv8BCglsYXN0X25hbWUYAyABKAlC6wG6SOcBugGQAQoJbm90X2JsYW5rEhp1c2VyLmxhc3RfbmFtZSBpcyByZXF1aXJlZBpndGhpcy5tYXRjaGVzKHInW15cdC1cciBceHs4NX1ceHtBMH1ceHsxNjgwfVx4ezIwMDB9LVx4ezIwMEF9XHh7MjAyOH1ceHsyMDI5fVx4ezIwMkZ9XHh7MjA1Rn1ceHszMDAwfV0nKboBTQoJbWF4X2NoYXJzEi11c2VyLmxhc3RfbmFtZSBtdXN0IGJlIGF0IG1vc3QgMTAwIGNoYXJhY3RlcnMaEXNpemUodGhpcykgPD0gMTAw2AEBErkBCgVlbWFpbBgEIAEoCUKpAbpIpQG6AZ4BCgZmb3JtYXQSKHVzZXIuZW1haWwgbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MaanNpemUodGhpcykgPD0gMjU0ICYmIHRoaXMubWF0Y2hlcyhyJ15bXHgyMS1ceDNGXHg0MS1ceDdFXStAW1x4MjEtXHgzRlx4NDEtXHg3RV0rXC5bXHgyMS1ceDNGXHg0MS1ceDdFXSskJynYAQEiDQoLUGluZ1JlcXVlc3QiRgoMUGluZ1Jlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSJQoJc2VydmVkX2J5GAIgASgLMhIudXNlcnMudjEuU2VydmVkQnkiPwoIU2VydmVkQnkSDwoHc2VydmljZRgBIAEoCRIQCghsYW5ndWFnZRgCIAEoCRIQCghpbnN0YW5jZRgDIAEoCSLkBgoRQ3JlYXRlVXNlclJlcXVlc3QSzgYKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyQq8GukirBroBQAoLaWQuYXNzaWduZWQSInVzZXIuaWQgaXMgYXNzaWduZWQgYnkgdGhlIHNlcnZpY2UaDXRoaXMuaWQgPT0gJye6AaYBChNmaXJzdF9uYW1lLnJlcXVpcmVkEht1c2VyLmZpcnN0X25hbWUgaXMgcmVxdWlyZWQacnRoaXMuZmlyc3RfbmFtZS5tYXRjaGVzKHInW15cdC1cciBceHs4NX1ceHtBMH1ceHsxNjgwfVx4ezIwMDB9LVx4ezIwMEF9XHh7MjAyOH1ceHsyMDI5fVx4ezIwMkZ9XHh7MjA1Rn1ceHszMDAwfV0nKboBZAoUZmlyc3RfbmFtZS5tYXhfY2hhcnMSLnVzZXIuZmlyc3RfbmFtZSBtdXN0IGJlIGF0IG1vc3QgMTAwIGNoYXJhY3RlcnMaHHNpemUodGhpcy5maXJzdF9uYW1lKSA8PSAxMDC6AaMBChJsYXN0X25hbWUucmVxdWlyZWQSGnVzZXIubGFzdF9uYW1lIGlzIHJlcXVpcmVkGnF0aGlzLmxhc3RfbmFtZS5tYXRjaGVzKHInW15cdC1cciBceHs4NX1ceHtBMH1ceHsxNjgwfVx4ezIwMDB9LVx4ezIwMEF9XHh7MjAyOH1ceHsyMDI5fVx4ezIwMkZ9XHh7MjA1Rn1ceHszMDAwfV0nKboBYQoTbGFzdF9uYW1lLm1heF9jaGFycxItdXNlci5sYXN0X25hbWUgbXVzdCBiZSBhdCBtb3N0IDEwMCBjaGFyYWN0ZXJzGhtzaXplKHRoaXMubGFzdF9uYW1lKSA8PSAxMDC6AcUBCgxlbWFpbC5mb3JtYXQSKHVzZXIuZW1haWwgbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MaigF0aGlzLmVtYWlsID09ICcnIHx8IHNpemUodGhpcy5lbWFpbCkgPD0gMjU0ICYmIHRoaXMuZW1haWwubWF0Y2hlcyhyJ15bXHgyMS1ceDNGXHg0MS1ceDdFXStAW1x4MjEtXHgzRlx4NDEtXHg3RV0rXC5bXHgyMS1ceDNGXHg0MS1ceDdFXSskJynIAQEiMQoSQ3JlYXRlVXNlclJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB3N1Y2Nlc3MYAiABKAgiOwoOR2V0VXNlclJlcXVlc3QSKQoCaWQYASABKAlCHbpIGsgBAXIVGEAyEV5bLV89QS1aYS16MC05XSskIi8KD0dldFVzZXJSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4udXNlcnMudjEuVXNlciJiChBMaXN0VXNlcnNSZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEjAKCnBhZ2VfdG9rZW4YAiABKAlCHLpIGdgBAXIUGFYyEF5bLV9BLVphLXowLTldKyQiSwoRTGlzdFVzZXJzUmVzcG9uc2USHQoFdXNlcnMYASADKAsyDi51c2Vycy52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKmAQoRVXBkYXRlVXNlclJlcXVlc3QSWAoEdXNlchgBIAEoCzIOLnVzZXJzLnYxLlVzZXJCOrpIN7oBMQoLaWQucmVxdWlyZWQSE3VzZXIuaWQgaXMgcmVxdWlyZWQaDXRoaXMuaWQgIT0gJyfIAQESNwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQga6SAPIAQEiMgoSVXBkYXRlVXNlclJlc3BvbnNlEhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyIj4KEURlbGV0ZVVzZXJSZXF1ZXN0EikKAmlkGAEgASgJQh26SBrIAQFyFRhAMhFeWy1fPUEtWmEtejAtOV0rJCIUChJEZWxldGVVc2VyUmVzcG9uc2UiRQoSU3RyZWFtVXNlcnNSZXF1ZXN0Ei8KCGFmdGVyX2lkGAEgASgJQh26SBrYAQFyFRhAMhFeWy1fPUEtWmEtejAtOV0rJCIzChNTdHJlYW1Vc2Vyc1Jlc3BvbnNlEhwKBHVzZXIYASABKAsyDi51c2Vycy52MS5Vc2VyMqkFCgtVc2VyU2VydmljZRJDCgRQaW5nEhUudXNlcnMudjEuUGluZ1JlcXVlc3QaFi51c2Vycy52MS5QaW5nUmVzcG9uc2UiDJACAYLT5JMCAxIBLxJdCgpDcmVhdGVVc2VyEhsudXNlcnMudjEuQ3JlYXRlVXNlclJlcXVlc3QaHC51c2Vycy52MS5DcmVhdGVVc2VyUmVzcG9uc2UiFILT5JMCDjoEdXNlciIGL3VzZXJzElwKB0dldFVzZXISGC51c2Vycy52MS5HZXRVc2VyUmVxdWVzdBoZLnVzZXJzLnYxLkdldFVzZXJSZXNwb25zZSIckAIBgtPkkwITYgR1c2VyEgsvdXNlcnMve2lkfRJXCglMaXN0VXNlcnMSGi51c2Vycy52MS5MaXN0VXNlcnNSZXF1ZXN0GhsudXNlcnMudjEuTGlzdFVzZXJzUmVzcG9uc2UiEZACAYLT5JMCCBIGL3VzZXJzEnAKClVwZGF0ZVVzZXISGy51c2Vycy52MS5VcGRhdGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLlVwZGF0ZVVzZXJSZXNwb25zZSInkAICgtPkkwIeOgR1c2VyYgR1c2VyMhAvdXNlcnMve3VzZXIuaWR9El8KCkRlbGV0ZVVzZXISGy51c2Vycy52MS5EZWxldGVVc2VyUmVxdWVzdBocLnVzZXJzLnYxLkRlbGV0ZVVzZXJSZXNwb25zZSIWkAICgtPkkwINKgsvdXNlcnMve2lkfRJsCgtTdHJlYW1Vc2VycxIcLnVzZXJzLnYxLlN0cmVhbVVzZXJzUmVxdWVzdBodLnVzZXJzLnYxLlN0cmVhbVVzZXJzUmVzcG9uc2UiHpACAYLT5JMCFWIEdXNlchINL3VzZXJzOnN0cmVhbTABYgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * User is the domain model, as in the original prototype.
@@ -33,7 +33,10 @@ export type User = Message<"users.v1.User"> & {
   id: string;
 
   /**
-   * Not blank (some non-whitespace character), at most 100 characters.
+   * Not blank: some character that is not Unicode White_Space (U+0009..U+000D, U+0020, U+0085,
+   * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). At most 100
+   * characters, counted in code points. Each message names the field by its path in the requests
+   * that carry a User (user.first_name), the words the services use (services/README.md).
    *
    * @generated from field: string first_name = 2;
    */
@@ -47,7 +50,8 @@ export type User = Message<"users.v1.User"> & {
   lastName: string;
 
   /**
-   * Optional; unique across users when set. At most 254 characters, something@domain.tld.
+   * Optional; unique across users when set, compared with A-Z mapped to a-z. At most 254
+   * characters of printable ASCII (U+0021..U+007E), something@domain.tld: one "@", a "." after it.
    *
    * @generated from field: string email = 4;
    */
@@ -130,8 +134,10 @@ export const ServedBySchema: GenMessage<ServedBy> = /*@__PURE__*/
  */
 export type CreateUserRequest = Message<"users.v1.CreateUserRequest"> & {
   /**
-   * Both names are required; the id is assigned by the service. A rule's id names the field of
-   * user it is about (the gateway reports user.first_name, not user).
+   * Both names are required; the id is assigned by the service. The rules of User again, here in
+   * the order the services check them, so that the gateway names the same first fault (protovalidate
+   * runs these before the fields of User). A rule's id names the field of user it is about (the
+   * gateway reports user.first_name, not user).
    *
    * @generated from field: users.v1.User user = 1;
    */
@@ -331,6 +337,45 @@ export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PUR
   messageDesc(file_users_v1_users, 13);
 
 /**
+ * @generated from message users.v1.StreamUsersRequest
+ */
+export type StreamUsersRequest = Message<"users.v1.StreamUsersRequest"> & {
+  /**
+   * Only the users whose id comes after this one (byte order); empty for every user. A client whose
+   * stream broke off resumes with the last id it got. A user id (see UserService).
+   *
+   * @generated from field: string after_id = 1;
+   */
+  afterId: string;
+};
+
+/**
+ * Describes the message users.v1.StreamUsersRequest.
+ * Use `create(StreamUsersRequestSchema)` to create a new message.
+ */
+export const StreamUsersRequestSchema: GenMessage<StreamUsersRequest> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 14);
+
+/**
+ * One message of the stream: one user.
+ *
+ * @generated from message users.v1.StreamUsersResponse
+ */
+export type StreamUsersResponse = Message<"users.v1.StreamUsersResponse"> & {
+  /**
+   * @generated from field: users.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message users.v1.StreamUsersResponse.
+ * Use `create(StreamUsersResponseSchema)` to create a new message.
+ */
+export const StreamUsersResponseSchema: GenMessage<StreamUsersResponse> = /*@__PURE__*/
+  messageDesc(file_users_v1_users, 15);
+
+/**
  * UserService manages the users every implementation (TypeScript, Ruby, ...) shares.
  * Each RPC is served on the NATS subject "users.v1.UserService.<Rpc>".
  *
@@ -406,6 +451,19 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof DeleteUserRequestSchema;
     output: typeof DeleteUserResponseSchema;
+  },
+  /**
+   * StreamUsers streams the stored users, one message each, in ListUsers' order (by id), from the
+   * first id after after_id. A user created or deleted while the stream runs may or may not be in
+   * it. Over HTTP the stream is newline-delimited JSON, or server-sent events for a client that
+   * accepts text/event-stream (services/README.md, Streaming).
+   *
+   * @generated from rpc users.v1.UserService.StreamUsers
+   */
+  streamUsers: {
+    methodKind: "server_streaming";
+    input: typeof StreamUsersRequestSchema;
+    output: typeof StreamUsersResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_users_v1_users, 0);
