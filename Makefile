@@ -8,7 +8,10 @@ CONNECTIONS ?= 50
 PORT ?= 3000
 export PORT
 GATEWAY_URL ?= http://127.0.0.1:$(PORT)
-NATS_URL ?= nats://127.0.0.1:4222
+# `make up CLUSTER=3`: three nats-servers clustered on loopback (4222-4224) and a second gateway on PORT+1.
+CLUSTER ?=
+export CLUSTER
+NATS_URL ?= $(if $(CLUSTER),$(shell seq -s, -f 'nats://127.0.0.1:%g' 4222 $$((4221 + $(CLUSTER)))),nats://127.0.0.1:4222)
 # How many users instances `make up` starts in each language.
 USERS_TS ?= 1
 USERS_RB ?= 2
@@ -16,12 +19,13 @@ export USERS_TS USERS_RB
 # With no users instance at all, no route of users.v1 has one behind it: wait for the gateway to answer.
 READY_PATH = $(if $(and $(filter 0,$(USERS_TS)),$(filter 0,$(USERS_RB))),/healthz,/readyz)
 
-.PHONY: help setup build up down smoke load-test users-ts users-rb test test-ts test-rb conformance fault-test lint gen check-gen bench validate-proto
+.PHONY: help setup build up down smoke load-test users-ts users-rb test test-ts test-rb conformance fault-test check-deploy lint gen check-gen bench validate-proto
 
 help:
 	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb, inventory-ts); Ctrl-C stops it"
 	@echo "make up DETACH=1 the same in the background (logs in .run/stack.log); make down stops it"
 	@echo "make up USERS_TS=0 USERS_RB=0  the stack without users instances (start them with make users-ts / users-rb)"
+	@echo "make up CLUSTER=3 the same on three clustered nats-servers, with a second gateway on :$$(($(PORT) + 1))"
 	@echo "make users-ts    one more users-ts instance on the running stack, in this terminal (SWITCHYARD_DEPLOYMENT=...)"
 	@echo "make users-rb    one more users-rb instance on the running stack, in this terminal (SWITCHYARD_DEPLOYMENT=...)"
 	@echo "make smoke       one POST /users through the stack"
@@ -42,7 +46,9 @@ up: build
 ifeq ($(DETACH),1)
 	@mkdir -p .run
 	@setsid scripts/up.sh > .run/stack.log 2>&1 < /dev/null &
-	@scripts/wait-for-ready $(GATEWAY_URL)$(READY_PATH) 60 && echo "stack up: $(GATEWAY_URL) (logs: .run/stack.log; stop: make down)"
+	@scripts/wait-for-ready $(GATEWAY_URL)$(READY_PATH) 60 && \
+	  $(if $(CLUSTER),scripts/wait-for-ready http://127.0.0.1:$$(($(PORT) + 1))$(READY_PATH) 60 &&) \
+	  echo "stack up: $(GATEWAY_URL)$(if $(CLUSTER), and http://127.0.0.1:$$(($(PORT) + 1)) on $(CLUSTER) clustered nats-servers) (logs: .run/stack.log; stop: make down)"
 else
 	@scripts/up.sh
 endif
@@ -66,7 +72,7 @@ smoke:
 load-test:
 	@TARGET=$(GATEWAY_URL) DURATION=$(DURATION) CONNECTIONS=$(CONNECTIONS) npm run --silent load-test -w bench
 
-test: setup lint check-gen test-ts test-rb conformance fault-test
+test: setup lint check-gen test-ts test-rb check-deploy conformance fault-test
 
 # buf/validate/validate.proto is not in the repository: print it from @bufbuild/protovalidate first.
 validate-proto:
@@ -82,11 +88,15 @@ test-ts:
 test-rb:
 	cd services/users-rb && bundle exec rake
 
+# The Kubernetes manifests, rendered with `kubectl kustomize`, against the processes and deploy/.
+check-deploy:
+	node --import tsx --test deploy/kubernetes/test/*.test.ts
+
 conformance:
 	CONFORMANCE_TARGET='node --import tsx services/users-ts/src/main.ts' npm test -w @switchyard/conformance
 	CONFORMANCE_TARGET='cd services/users-rb && exec bundle exec bin/users-rb' npm test -w @switchyard/conformance
 
-# Restarts, SIGTERM, kill -9 and a NATS restart under load, real processes on loopback.
+# Restarts, SIGTERM, kill -9, a NATS restart and a 3-node NATS cluster's faults under load, real processes on loopback.
 fault-test: setup
 	npm run fault-test -w @switchyard/faults
 

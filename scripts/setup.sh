@@ -44,6 +44,17 @@ if ! command -v openssl >/dev/null; then
   fi
 fi
 
+# make check-deploy renders the Kubernetes manifests with kubectl's kustomize (the manifests keep to
+# what Debian's kubernetes-client, kubectl 1.20, reads); no cluster is needed.
+if ! command -v kubectl >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing kubernetes-client from apt (kubectl, for make check-deploy)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null
+  else
+    echo "setup: kubectl is missing: make check-deploy needs it (sudo apt-get install kubernetes-client)" >&2
+  fi
+fi
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error

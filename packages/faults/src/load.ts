@@ -1,5 +1,6 @@
 /**
- * Bounded load through the gateway: a fixed number of keep-alive workers, each sending one request
+ * Bounded load through the gateway (or several: the workers are dealt out among them, and a read
+ * may go through another gateway than the create): a fixed number of keep-alive workers, each sending one request
  * at a time (POST /users with a unique email, GET /users/{id} of a user created earlier, GET /users,
  * GET /, in the proportions of the mix) until stopped, the request cap or the duration cap. Every
  * request is kept: when it started and ended, and its status or the kind of error.
@@ -23,6 +24,8 @@ export interface RequestRecord {
   readonly op: Op;
   readonly method: string;
   readonly path: string;
+  /** The gateway it went through: one of the load's base URLs. */
+  readonly via: string;
   /** Epoch ms (fractional). */
   readonly start: number;
   end: number;
@@ -39,8 +42,8 @@ export interface RequestRecord {
 }
 
 export interface LoadOptions {
-  /** http://host:port of the gateway. */
-  baseUrl: string;
+  /** http://host:port of the gateway, or of each gateway: worker i sends through the (i mod n)th; seeds through the first. */
+  baseUrl: string | readonly string[];
   /** Concurrent workers (keep-alive connections). */
   workers: number;
   /** Client-side limit per request; reaching it is recorded as HANG. Keep it well above the gateway's timeout. */
@@ -70,12 +73,15 @@ export class Load {
   private workers: Promise<void>[] = [];
   private capTimer: NodeJS.Timeout | undefined;
   private readonly slots: Op[];
+  private readonly baseUrls: readonly string[];
 
   constructor(readonly options: LoadOptions) {
     this.agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, options.workers) });
     const mix = options.mix ?? DEFAULT_MIX;
     this.slots = (["create", "get", "list", "ping"] as const).flatMap((op) => Array<Op>(mix[op] ?? 0).fill(op));
     if (this.slots.length === 0) throw new Error("the load's mix has no request in it");
+    this.baseUrls = [options.baseUrl].flat();
+    if (this.baseUrls.length === 0) throw new Error("the load has no gateway to go through");
   }
 
   /** Ids of the users the load created, seeded ones first. */
@@ -91,7 +97,7 @@ export class Load {
     for (let i = 0; i < count; i++) {
       const email = `${this.options.runId}-seed-${i}@faults.example`;
       const body = JSON.stringify({ firstName: "Fault", lastName: "Seed", email });
-      const record = await this.send({ op: "create", method: "POST", path: "/users", body }, false);
+      const record = await this.send({ op: "create", method: "POST", path: "/users", body, via: this.baseUrls[0]! }, false);
       if (!record.ok) throw new Error(`seeding user ${i}: ${outcome(record)}`);
     }
   }
@@ -124,7 +130,7 @@ export class Load {
   private async work(worker: number): Promise<void> {
     const max = this.options.maxRequests ?? 200_000;
     while (!this.stopping && this.seq < max) {
-      const record = await this.send(this.pick(worker));
+      const record = await this.send({ ...this.pick(worker), via: this.baseUrls[worker % this.baseUrls.length]! });
       // A refused or failed request comes back at once: pause so a failing gateway is not spun on.
       if (!record.ok) await sleep(10);
     }
@@ -145,7 +151,7 @@ export class Load {
     return { op, method: "GET", path: "/" };
   }
 
-  private send(spec: { op: Op; method: string; path: string; body?: string }, counted = true): Promise<RequestRecord> {
+  private send(spec: { op: Op; method: string; path: string; body?: string; via: string }, counted = true): Promise<RequestRecord> {
     const seq = counted ? ++this.seq : 0;
     const record: RequestRecord = {
       seq,
@@ -153,6 +159,7 @@ export class Load {
       op: spec.op,
       method: spec.method,
       path: spec.path,
+      via: spec.via,
       start: now(),
       end: 0,
       ok: false,
@@ -173,7 +180,7 @@ export class Load {
         headers["content-type"] = "application/json";
         headers["content-length"] = String(Buffer.byteLength(spec.body));
       }
-      const req = httpRequest(`${this.options.baseUrl}${spec.path}`, { method: spec.method, headers, agent: this.agent }, (res) => {
+      const req = httpRequest(`${spec.via}${spec.path}`, { method: spec.method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeExit, type Proc, type ProcExit } from "./processes.js";
 import { duration, HANG, Load, now, outcome, type Mix, type RequestRecord } from "./load.js";
-import { Stack, type Language } from "./stack.js";
+import { Stack, type Gateway, type Language } from "./stack.js";
 
 /** The gateway's REQUEST_TIMEOUT_MS in every scenario. */
 export const REQUEST_TIMEOUT_MS = 2_000;
@@ -29,9 +29,11 @@ export interface ScenarioOptions {
   mix?: Mix;
   /** Users created before the load starts, for a mix of reads. */
   seed?: number;
-  /** Gateways on the same NATS (default 1); the load goes through the one numbered `loadVia` (default 1). */
+  /** Gateways on the same NATS (default 1); the load goes through the one numbered `loadVia` (default 1), or through each (`"all"`). */
   gateways?: number;
-  loadVia?: number;
+  loadVia?: number | "all";
+  /** A NATS cluster of this many nodes instead of one server (Stack's natsNodes). */
+  natsNodes?: number;
   /** Settings for every gateway on top of the suite's own. */
   gatewayEnv?: Record<string, string>;
   /** Run the gateway bundled, without the tsx loader, as production does (for a memory bound). */
@@ -196,13 +198,15 @@ export async function runScenario(options: ScenarioOptions, body: (s: Scenario) 
     ...(options.gateways === undefined ? {} : { gateways: options.gateways }),
     ...(options.gatewayEnv === undefined ? {} : { gatewayEnv: options.gatewayEnv }),
     ...(options.gatewayBundle === undefined ? {} : { gatewayBundle: options.gatewayBundle }),
+    ...(options.natsNodes === undefined ? {} : { natsNodes: options.natsNodes }),
   });
   let passed = false;
   try {
-    const via = stack.gateways[(options.loadVia ?? 1) - 1];
-    if (via === undefined) throw new Error(`loadVia ${options.loadVia}: the stack has ${stack.gateways.length} gateway(s)`);
+    const vias = options.loadVia === "all" ? [...stack.gateways] : [stack.gateways[(options.loadVia ?? 1) - 1]];
+    if (vias.some((g) => g === undefined)) throw new Error(`loadVia ${options.loadVia}: the stack has ${stack.gateways.length} gateway(s)`);
+    const via = vias as Gateway[];
     const load = new Load({
-      baseUrl: via.url,
+      baseUrl: via.map((g) => g.url),
       workers: options.workers ?? WORKERS,
       clientTimeoutMs: CLIENT_TIMEOUT_MS,
       maxRequests: 150_000,
@@ -214,7 +218,7 @@ export async function runScenario(options: ScenarioOptions, body: (s: Scenario) 
     if (options.seed !== undefined) await load.seed(options.seed);
     load.start();
     scenario.mark(
-      `load started: ${load.options.workers} workers on ${via.name} ${via.url}; instances ${stack.instances.map((i) => `${i.name}=${i.id}`).join(", ")}`,
+      `load started: ${load.options.workers} workers on ${via.map((g) => `${g.name} ${g.url}`).join(" and ")}; instances ${stack.instances.map((i) => `${i.name}=${i.id}`).join(", ")}`,
       load.startedAt,
     );
     try {

@@ -1,11 +1,14 @@
-/** A whole Switchyard on loopback: nats-server with JetStream, the gateway, users-ts and users-rb instances. */
+/**
+ * A whole Switchyard on loopback: nats-server with JetStream (or a cluster of them), the gateway,
+ * users-ts and users-rb instances.
+ */
 import { request as httpRequest } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
+import { freePort, startNatsCluster, startNatsServer, type NatsCluster, type NatsClusterNode, type NatsServer } from "@switchyard/testing";
 import { bundleGateway } from "./bundle.js";
 import { alsoKill, startProc, type Proc } from "./processes.js";
 
@@ -44,7 +47,17 @@ export interface StackOptions {
    * bound on its memory. By default it runs from source through tsx.
    */
   gatewayBundle?: boolean;
+  /**
+   * A NATS cluster of this many nodes instead of one server (@switchyard/testing's
+   * startNatsCluster): gateway n is given node n (round robin) as its only seed, so the gateways sit
+   * on different nodes and learn the others from the cluster; instances are given every node and
+   * pick one at random, as nats.js and nats-pure do.
+   */
+  natsNodes?: number;
 }
+
+/** The NATS a stack runs on. */
+type StackNats = { readonly server: NatsServer; readonly cluster?: undefined } | { readonly server?: undefined; readonly cluster: NatsCluster };
 
 /** One running gateway. */
 export interface Gateway {
@@ -71,15 +84,45 @@ export class Stack {
   readonly gateways: Gateway[] = [];
   private readonly counters: Record<Language | "gateway", number> = { typescript: 0, ruby: 0, gateway: 0 };
   private gatewayCommand = GATEWAY_COMMAND;
+  /** How many times each gateway number has been started. */
+  private readonly gatewayStarts = new Map<number, number>();
+  private readonly gatewayProcs = new Set<Proc>();
 
   private constructor(
     readonly options: StackOptions,
-    readonly ns: NatsServer,
+    private readonly nats: StackNats,
     /** The suite's own connection, to watch $SRV.PING. */
     readonly nc: NatsConnection,
     readonly logDir: string,
   ) {}
 
+  /** The one nats-server of a stack without `natsNodes`. */
+  get ns(): NatsServer {
+    if (this.nats.server === undefined) throw new Error("this stack runs on a NATS cluster: use stack.cluster");
+    return this.nats.server;
+  }
+
+  /** The NATS cluster of a stack with `natsNodes`. */
+  get cluster(): NatsCluster {
+    if (this.nats.cluster === undefined) throw new Error("this stack runs on one nats-server: use stack.ns");
+    return this.nats.cluster;
+  }
+
+  /** NATS_URL for the instances: the server, or every node of the cluster. */
+  private get natsUrl(): string {
+    return this.nats.server?.url ?? this.cluster.url;
+  }
+
+  /** NATS_URL for gateway number `n`: the server, or one node of the cluster as its seed. */
+  private gatewayNatsUrl(n: number): string {
+    const nodes = this.nats.cluster?.nodes;
+    return nodes === undefined ? this.natsUrl : nodes[(n - 1) % nodes.length]!.url;
+  }
+
+  /** Every nats-server process of the stack, for the last-resort kill. */
+  private natsPids(): number[] {
+    return this.nats.server !== undefined ? [this.nats.server.pid] : this.cluster.nodes.filter((n) => n.running).map((n) => n.pid);
+  }
   /** The first gateway's process: the one the load goes through unless a scenario says otherwise. */
   get gateway(): Proc {
     return this.gateways[0]!.proc;
@@ -90,9 +133,9 @@ export class Stack {
     return this.gateways[0]?.url ?? "";
   }
 
-  /** Whether a process is one of the gateways (they log differently from the services). */
+  /** Whether a process is one of the gateways, restarted ones included (they log differently from the services). */
   isGateway(proc: Proc): boolean {
-    return this.gateways.some((g) => g.proc === proc);
+    return this.gatewayProcs.has(proc);
   }
 
   get requestTimeoutMs(): number {
@@ -105,12 +148,15 @@ export class Stack {
 
   static async start(options: StackOptions): Promise<Stack> {
     const logDir = await mkdtemp(join(tmpdir(), `switchyard-faults-${options.scenario}-`));
-    const ns = await startNatsServer();
-    alsoKill.add(ns.pid);
+    const nats: StackNats =
+      options.natsNodes === undefined ? { server: await startNatsServer() } : { cluster: await startNatsCluster({ size: options.natsNodes }) };
+    const pids = nats.server !== undefined ? [nats.server.pid] : nats.cluster.nodes.map((n) => n.pid);
+    for (const pid of pids) alsoKill.add(pid);
     let stack: Stack | undefined;
     try {
-      const nc = await connect({ servers: ns.url, name: "faults-probe", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-      stack = new Stack(options, ns, nc, logDir);
+      const servers = nats.server !== undefined ? [nats.server.url] : nats.cluster.nodes.map((n) => n.url);
+      const nc = await connect({ servers, name: "faults-probe", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      stack = new Stack(options, nats, nc, logDir);
       // With the heap settings `make up` and the Dockerfile give it (README, Performance).
       if (options.gatewayBundle === true) {
         stack.gatewayCommand = `exec node --max-semi-space-size=4 --max-old-space-size=96 ${shellQuote(await bundleGateway(logDir))}`;
@@ -126,8 +172,8 @@ export class Stack {
     } catch (err) {
       if (stack !== undefined) await stack.close(true);
       else {
-        await ns.stop();
-        alsoKill.delete(ns.pid);
+        await (nats.server ?? nats.cluster).stop();
+        for (const pid of pids) alsoKill.delete(pid);
       }
       throw err;
     }
@@ -135,15 +181,31 @@ export class Stack {
 
   /** Starts one more gateway on a free port and resolves once it answers GET /. */
   async startGateway(): Promise<Gateway> {
-    const n = ++this.counters.gateway;
-    const name = n === 1 ? "gateway" : `gateway-${n}`;
-    const port = await freePort();
+    return this.launchGateway(++this.counters.gateway, await freePort());
+  }
+
+  /**
+   * Starts gateway `old` again, on its port and with its number (so its NATS seed), once the
+   * scenario has stopped it; it replaces `old` in `gateways`. Its process and log are named
+   * `<name>.<start>` (gateway-2.2 for the second start of gateway-2).
+   */
+  async restartGateway(old: Gateway): Promise<Gateway> {
+    if (old.proc.exit === undefined) throw new Error(`${old.name} is still running: stop it first`);
+    const i = this.gateways.indexOf(old);
+    if (i !== -1) this.gateways.splice(i, 1);
+    return this.launchGateway(old.number, Number(new URL(old.url).port));
+  }
+
+  private async launchGateway(n: number, port: number): Promise<Gateway> {
+    const starts = (this.gatewayStarts.get(n) ?? 0) + 1;
+    this.gatewayStarts.set(n, starts);
+    const name = `${n === 1 ? "gateway" : `gateway-${n}`}${starts === 1 ? "" : `.${starts}`}`;
     const url = `http://127.0.0.1:${port}`;
     const proc = startProc({
       name,
       command: this.gatewayCommand,
       env: {
-        NATS_URL: this.ns.url,
+        NATS_URL: this.gatewayNatsUrl(n),
         PORT: String(port),
         HOST: "127.0.0.1",
         REQUEST_TIMEOUT_MS: String(this.requestTimeoutMs),
@@ -156,6 +218,7 @@ export class Stack {
       noise: (text) => text.includes('"msg":"incoming request"') || (text.includes('"msg":"request completed"') && text.includes('"statusCode":200')),
     });
     this.procs.push(proc);
+    this.gatewayProcs.add(proc);
     const gateway: Gateway = { name, number: n, proc, url };
     // By number, whichever got its port first: gateway (1) is the stack's `gateway` and `url`.
     this.gateways.push(gateway);
@@ -168,7 +231,7 @@ export class Stack {
   async startInstance(language: Language): Promise<Instance> {
     const n = ++this.counters[language];
     const name = `users-${language === "typescript" ? "ts" : "rb"}-${n}`;
-    const proc = startProc({ name, command: COMMANDS[language], env: { NATS_URL: this.ns.url }, logDir: this.logDir });
+    const proc = startProc({ name, command: COMMANDS[language], env: { NATS_URL: this.natsUrl }, logDir: this.logDir });
     this.procs.push(proc);
     let id: string | undefined;
     await this.until(proc, "logs its instance id", async () => {
@@ -203,6 +266,20 @@ export class Stack {
   async natsUp(): Promise<void> {
     await this.ns.restart();
     alsoKill.add(this.ns.pid);
+  }
+
+  /** Stops one node of the cluster (SIGKILL: a crash), keeping its store. */
+  async nodeDown(node: NatsClusterNode, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+    const pid = node.pid;
+    await node.kill(signal);
+    alsoKill.delete(pid);
+  }
+
+  /** Starts a node of the cluster again (same ports, same store) and waits until it has rejoined. */
+  async nodeUp(node: NatsClusterNode): Promise<void> {
+    await node.restart();
+    alsoKill.add(node.pid);
+    await this.cluster.waitReady();
   }
 
   /** Forgets an instance the scenario stopped or killed. */
@@ -275,8 +352,9 @@ export class Stack {
   async close(keepLogs: boolean): Promise<void> {
     await Promise.all(this.procs.map((p) => p.dispose()));
     await this.nc.close().catch(() => undefined);
-    await this.ns.stop().catch(() => undefined);
-    alsoKill.delete(this.ns.pid);
+    const pids = this.natsPids();
+    await (this.nats.server ?? this.nats.cluster).stop().catch(() => undefined);
+    for (const pid of pids) alsoKill.delete(pid);
     if (!keepLogs) await rm(this.logDir, { recursive: true, force: true });
   }
 }

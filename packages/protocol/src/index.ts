@@ -4,6 +4,7 @@ export { ErrorCode, errorStatus, isErrorCode, type ErrorCodeName } from "./error
 export { ConfigError } from "./config-error.js";
 export { natsOptionsFromEnv } from "./nats-env.js";
 export { natsTlsFromEnv } from "./nats-tls.js";
+export { KV_REPLICAS_VARIABLE, kvReplicas, kvReplicasFromEnv, withKvReplicas } from "./kv-replicas.js";
 export { isNatsServerUrl, redactNatsUrl } from "./nats-url.js";
 export { connectNats, NatsConnectError, type ConnectNatsSettings, type NatsConnectFailure, type NatsLog } from "./nats-connect.js";
 export { SWITCHYARD_ROLES, type GatewayRole, type NatsRole, type ServiceRole } from "./nats-roles.js";

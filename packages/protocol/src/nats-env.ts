@@ -3,6 +3,7 @@ import { credsAuthenticator, type NodeConnectionOptions } from "@nats-io/transpo
 import { ConfigError } from "./config-error.js";
 import { isNatsServerUrl, redactNatsUrl, splitUrlCredentials } from "./nats-url.js";
 import { natsTlsFromEnv } from "./nats-tls.js";
+import { kvReplicasFromEnv } from "./kv-replicas.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,6 +36,13 @@ export async function natsOptionsFromEnv(env: Env, name: string): Promise<NodeCo
     name,
     // Long-lived processes keep trying: a restarted nats-server is picked up again on its own.
     maxReconnectAttempts: -1,
+    // A cluster's other servers are learnt from each server's INFO (nats.js keeps them unless
+    // ignoreClusterUpdates). When a node goes away every client it had reconnects at once to
+    // another; the jitter spreads their retries of one server over a second, so that they do not
+    // arrive together at the node that restarts.
+    reconnectTimeWait: 2000,
+    reconnectJitter: 1000,
+    reconnectJitterTLS: 1500,
     // A handshake (TCP, INFO, TLS, CONNECT, PONG) takes milliseconds; one that takes this long has
     // failed, and connectNats asks the server why (a TLS 1.3 server refusing a client certificate
     // leaves nats.js waiting for this timeout).
@@ -77,6 +85,8 @@ export async function natsOptionsFromEnv(env: Env, name: string): Promise<NodeCo
   }
   const tls = await natsTlsFromEnv(env);
   if (tls !== undefined) options.tls = tls;
+  // Read where buckets are made (withKvReplicas); checked here so a bad value stops the process at start-up.
+  kvReplicasFromEnv(env);
   return options;
 }
 

@@ -1,4 +1,5 @@
 export { startNatsServer, type NatsServer, type NatsServerOptions } from "./nats-server.js";
+export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from "./nats-cluster.js";
 export {
   startTarget,
   describeExit,

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { launch, removePortsFiles } from "./nats-process.js";
 
 export interface NatsServerOptions {
   /** Enable JetStream with a temporary store (default true). */
@@ -96,69 +96,4 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
   };
   return server;
-}
-
-async function launch(
-  binary: string,
-  config: string,
-  dir: string,
-  timeoutMs: number,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(binary, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-
-  const early = new Promise<never>((_, reject) => {
-    child.once("error", (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === "ENOENT"
-          ? new Error(
-              `nats-server not found ("${binary}"): install it (apt-get install nats-server) or set NATS_SERVER_BIN`,
-            )
-          : err,
-      );
-    });
-    child.once("exit", (code, signal) => {
-      reject(new Error(`nats-server exited early (code ${code}, signal ${signal}):\n${stderr}`));
-    });
-  });
-  early.catch(() => undefined);
-
-  const deadline = Date.now() + timeoutMs;
-  const ready = (async () => {
-    for (;;) {
-      const port = await readPort(dir, child.pid);
-      if (port !== undefined) return port;
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`nats-server did not report a port within ${timeoutMs} ms:\n${stderr}`);
-      }
-      await sleep(25);
-    }
-  })();
-
-  const port = await Promise.race([ready, early]);
-  return { child, port };
-}
-
-/** nats-server writes `<binary>_<pid>.ports` once it listens: {"nats": ["nats://127.0.0.1:port"]}. */
-async function readPort(dir: string, pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  const name = (await readdir(dir)).find((f) => f.endsWith(`_${pid}.ports`));
-  if (name === undefined) return undefined;
-  try {
-    const ports = JSON.parse(await readFile(join(dir, name), "utf8")) as { nats?: string[] };
-    const url = ports.nats?.[0];
-    return url === undefined ? undefined : Number(new URL(url).port);
-  } catch {
-    return undefined;
-  }
-}
-
-async function removePortsFiles(dir: string): Promise<void> {
-  for (const name of await readdir(dir)) {
-    if (name.endsWith(".ports")) await rm(join(dir, name), { force: true });
-  }
 }

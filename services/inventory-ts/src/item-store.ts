@@ -4,6 +4,7 @@ import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ItemSchema, type Item } from "@switchyard/contracts";
+import { withKvReplicas } from "@switchyard/protocol";
 import { ServiceError } from "@switchyard/service";
 import { BUCKET, itemKey, itemKeyFilter, itemName, nameOfKey, type ItemName } from "./names.js";
 
@@ -30,7 +31,7 @@ export class ItemStore {
 
   static async open(nc: NatsConnection): Promise<ItemStore> {
     // Kvm.create opens the bucket when another instance made it already.
-    return new ItemStore(await new Kvm(nc).create(BUCKET, { history: 1, storage: "file" }));
+    return new ItemStore(await withKvReplicas(nc, (replicas) => new Kvm(nc).create(BUCKET, { history: 1, storage: "file", replicas })));
   }
 
   /** Stores a new item; resolves false, storing nothing, when the name is taken. */

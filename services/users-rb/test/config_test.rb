@@ -11,7 +11,20 @@ class ConfigTest < Minitest::Test
     options = config({}).connect_options("users-rb")
 
     assert_equal ["nats://127.0.0.1:4222"], config({}).servers
-    assert_equal({name: "users-rb", reconnect: true, max_reconnect_attempts: -1}, options)
+    assert_equal({name: "users-rb", reconnect: true, max_reconnect_attempts: -1}, options.except(:reconnect_time_wait))
+  end
+
+  def test_each_connection_draws_its_own_reconnect_wait
+    waits = Array.new(20) { config({}).connect_options("x")[:reconnect_time_wait] }
+
+    assert(waits.all? { |wait| wait >= NATS::IO::RECONNECT_TIME_WAIT && wait < NATS::IO::RECONNECT_TIME_WAIT + Switchyard::Config::RECONNECT_JITTER })
+    assert_operator waits.uniq.size, :>, 1
+  end
+
+  def test_a_bad_kv_replica_count_stops_the_process
+    error = assert_raises(Switchyard::ConfigError) { config("NATS_KV_REPLICAS" => "three") }
+
+    assert_equal "NATS_KV_REPLICAS", error.variable
   end
 
   def test_a_cluster_is_a_comma_separated_list

@@ -3,6 +3,7 @@ import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { UserSchema, type User } from "@switchyard/contracts";
+import { withKvReplicas } from "@switchyard/protocol";
 import { BUCKET, emailKey, isUserId, userKey, USER_PREFIX } from "./keys.js";
 
 export type UpdateOutcome = User | "not-found" | "email-taken" | "changed-concurrently";
@@ -25,7 +26,7 @@ export class UserStore {
 
   static async open(nc: NatsConnection): Promise<UserStore> {
     // Kvm.create opens the bucket when another implementation made it already.
-    return new UserStore(await new Kvm(nc).create(BUCKET, { history: 1, storage: "file" }));
+    return new UserStore(await withKvReplicas(nc, (replicas) => new Kvm(nc).create(BUCKET, { history: 1, storage: "file", replicas })));
   }
 
   /** Stores a new user; resolves false, storing nothing, when its email is taken. */

@@ -4,7 +4,7 @@ import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { nuid, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { IDEMPOTENCY_BUCKET } from "@switchyard/protocol";
+import { IDEMPOTENCY_BUCKET, withKvReplicas } from "@switchyard/protocol";
 import { GatewayError } from "../errors.js";
 import { serviceErrorOf } from "../nats/call-service.js";
 import type { Route } from "../routes/route.js";
@@ -368,7 +368,9 @@ export class IdempotencyStore {
       try {
         const js = jetstream(this.nc, { timeout: STORE_TIMEOUT_MS });
         // Reads from the stream leader: a replica could still show a claim as free.
-        const kv = await new Kvm(js).create(IDEMPOTENCY_BUCKET, { ttl: this.ttlMs, history: 1, allow_direct: false });
+        const kv = await withKvReplicas(this.nc, (replicas) =>
+          new Kvm(js).create(IDEMPOTENCY_BUCKET, { ttl: this.ttlMs, history: 1, allow_direct: false, replicas }),
+        );
         this.jsm = await jetstreamManager(this.nc, { timeout: STORE_TIMEOUT_MS });
         const ttl = (await kv.status()).ttl;
         if (ttl !== this.ttlMs) {

@@ -1,7 +1,7 @@
 import { jetstream, JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { KvWatchInclude, Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { TRAFFIC_BUCKET, TRAFFIC_HISTORY } from "@switchyard/protocol";
+import { TRAFFIC_BUCKET, TRAFFIC_HISTORY, withKvReplicas } from "@switchyard/protocol";
 
 /** What one revision of a service's policy holds in the bucket. */
 export interface PolicyRecord {
@@ -34,7 +34,7 @@ export class PolicyStore {
   private constructor(readonly kv: KV) {}
 
   static async open(nc: NatsConnection): Promise<PolicyStore> {
-    const kv = await new Kvm(jetstream(nc)).create(TRAFFIC_BUCKET, { history: TRAFFIC_HISTORY });
+    const kv = await withKvReplicas(nc, (replicas) => new Kvm(jetstream(nc)).create(TRAFFIC_BUCKET, { history: TRAFFIC_HISTORY, replicas }));
     return new PolicyStore(kv);
   }
 

@@ -2,8 +2,9 @@
 
 module Switchyard
   # The settings from the environment every Switchyard process reads: NATS_URL (comma-separated for
-  # a cluster), NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN, NATS_INBOX_PREFIX (where replies
-  # to this process arrive: the subjects its credentials may subscribe to), NATS_TLS_CA,
+  # a cluster), NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN, NATS_KV_REPLICAS (KvReplicas),
+  # NATS_INBOX_PREFIX (where replies to this process arrive: the subjects its credentials may
+  # subscribe to), NATS_TLS_CA,
   # NATS_TLS_CERT + NATS_TLS_KEY (TlsSettings), BUILD_REVISION (the build's revision, shown in the
   # service metadata) and SWITCHYARD_DEPLOYMENT (the instance's deployment; the Server has a
   # default). The inbox prefix, the TLS files, the revision and the deployment are nil when unset or
@@ -13,10 +14,15 @@ module Switchyard
     SERVER_URL = %r{\A(?:(?:nats|tls|ws|wss)://[^\s/]+|[^\s:/]+:\d+)\z}
     # Subject tokens without wildcards, as nats-pure and nats.js check.
     INBOX_PREFIX = /\A[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*\z/
+    # Up to this much is added to nats-pure's wait before it tries a server it was connected to
+    # again (seconds): nats-pure 2.7 has no reconnect jitter, so each connection draws its own wait,
+    # and the clients of a node that went away do not all come back to it at the same instant.
+    RECONNECT_JITTER = 1.0
 
     attr_reader :servers, :user, :password, :token, :creds, :inbox_prefix, :tls, :revision, :deployment
 
     def self.from_env(env = ENV)
+      KvReplicas.from_env(env) # read where buckets are made; a bad value stops the process here
       new(
         servers: env.fetch("NATS_URL", DEFAULT_URL).split(",").map(&:strip).reject(&:empty?),
         user: env["NATS_USER"],
@@ -66,12 +72,14 @@ module Switchyard
     end
 
     # Options for NATS::Client#connect. A long-lived process keeps trying, the first connection
-    # included: a restarted nats-server is picked up again on its own.
+    # included: a restarted nats-server is picked up again on its own. A cluster's other servers are
+    # learnt from each server's INFO (nats-pure keeps them unless ignore_discovered_urls).
     def connect_options(name)
       {
         name: name,
         reconnect: true,
         max_reconnect_attempts: -1,
+        reconnect_time_wait: NATS::IO::RECONNECT_TIME_WAIT + rand * RECONNECT_JITTER,
         user: user,
         pass: password,
         auth_token: token,

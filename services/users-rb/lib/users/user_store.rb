@@ -23,7 +23,7 @@ module Users
       js.key_value(Keys::BUCKET)
     rescue NATS::KeyValue::BucketNotFoundError
       begin
-        js.create_key_value(BUCKET_CONFIG.dup)
+        Switchyard::KvReplicas.create(js.nc) { |replicas| js.create_key_value(BUCKET_CONFIG.merge(replicas: replicas)) }
       rescue NATS::JetStream::Error::APIError
         js.key_value(Keys::BUCKET) # another instance created it meanwhile
       end
