@@ -7,63 +7,57 @@
  *   gateway and deployments with no policy;
  * - POST /users through a gateway as it runs by default (metrics on, tracing with no exporter),
  *   against one with METRICS=false, both started for the comparison;
+ * - Ping through a gateway of two processes (GATEWAY_PROCESSES=2) against one (multi-core.ts);
+ * - curves, the gateway against the reference at each point: routes served, body size,
+ *   connections (curves/);
  * and how long GET /metrics takes on a gateway serving 1,000 routes that have all had traffic.
- * Env: BENCH_DURATION (s per round, 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (2), BENCH_CONNECTIONS (50),
- * BENCH_HEAP_FLAGS (V8 flags for the gateways and the reference; default the production ones),
- * BENCH_SCENARIOS (comma-separated names or prefixes of names, e.g. "POST /users (Protobuf)"; default all).
+ * Env: BENCH_DURATION (s per round, 10), BENCH_ROUNDS (2), BENCH_CURVE_DURATION and
+ * BENCH_CURVE_ROUNDS (the same for each point of a curve: 4, 3), BENCH_WARMUP (s, 3),
+ * BENCH_CONNECTIONS (50; the body-size and connections curves set their own), BENCH_HEAP_FLAGS (V8
+ * flags for the gateways and the reference; default the production ones), BENCH_SCENARIOS
+ * (comma-separated names or prefixes of names, e.g. "POST /users (Protobuf)" or "routes"; default all).
+ * The default run takes about 13 minutes on a 2-core machine.
  * A MISS against a target is reported, not an exit code; failed or non-2xx requests are (exit 1).
  */
 import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
-import { freePort, startNatsServer } from "@switchyard/testing";
-import { envNumber } from "./env.js";
-import { runLoad } from "./load.js";
 import { execFileSync } from "node:child_process";
+import { startNatsServer } from "@switchyard/testing";
+import { formatCurve, type CurveReport } from "./curve-report.js";
+import { BODY_CURVE, bodyCurve } from "./curves/body-size.js";
+import { CONNECTIONS_CURVE, connectionsCurve } from "./curves/connections.js";
+import { ROUTES_CURVE, routesCurve } from "./curves/routes.js";
+import { envNumber } from "./env.js";
+import { Harness, type Settings, type Side } from "./harness.js";
 import { measureMetricsScrape, type ScrapeReport } from "./metrics-scrape.js";
-import { cpuMs, httpOk, repoRoot, RssSampler, spawnBundle, waitUntil, type Child } from "./processes.js";
-import { compare, formatScrape, formatTable, summarize, TARGETS, writeJson, type MeasuredRun, type ScenarioReport, type ScenarioTargets } from "./report.js";
-import { createUser, createUserProtobuf, ping, type Scenario } from "./requests.js";
+import { MULTI_CORE, multiCore } from "./multi-core.js";
+import { repoRoot } from "./processes.js";
+import { compare, formatScrape, formatTable, TARGETS, writeJson, type ScenarioReport } from "./report.js";
+import { createUser, createUserProtobuf, ping } from "./requests.js";
 
-const config = {
+const settings: Settings = {
   durationS: envNumber("BENCH_DURATION", 10),
-  warmupS: envNumber("BENCH_WARMUP", 3),
   rounds: envNumber("BENCH_ROUNDS", 2),
+  warmupS: envNumber("BENCH_WARMUP", 3),
   connections: envNumber("BENCH_CONNECTIONS", 50),
+  curve: { durationS: envNumber("BENCH_CURVE_DURATION", 4), rounds: envNumber("BENCH_CURVE_ROUNDS", 3) },
 };
 const RESULTS = join(repoRoot, "bench/results/latest.json");
 /** The gateway's production V8 heap settings (see README), given to the reference too. */
 const HEAP_FLAGS = (process.env["BENCH_HEAP_FLAGS"] ?? "--max-semi-space-size=4 --max-old-space-size=96").split(" ");
 const USERS = "users.v1.UserService";
-const ALL = [ping.name, createUser.name, createUserProtobuf.name, "POST /users split 50/50", "POST /users metrics off", "GET /metrics 1000 routes"];
+const SPLIT = "POST /users split 50/50";
+const METRICS_OFF = "POST /users metrics off";
+const SCRAPE = "GET /metrics 1000 routes";
+const ALL = [ping.name, createUser.name, createUserProtobuf.name, SPLIT, METRICS_OFF, MULTI_CORE, SCRAPE, ROUTES_CURVE, BODY_CURVE, CONNECTIONS_CURVE];
+const CURVES = [
+  { name: ROUTES_CURVE, run: routesCurve },
+  { name: BODY_CURVE, run: bodyCurve },
+  { name: CONNECTIONS_CURVE, run: connectionsCurve },
+];
 
-/** One side of a comparison: a process serving HTTP, and what to do before each of its loads. */
-interface Side {
-  name: string;
-  url: string;
-  child: Child;
-  before?: () => Promise<void>;
-}
-
-/** A comparison: the subject against the baseline, on one scenario. */
-interface Comparison {
-  name: string;
-  scenario: Scenario;
-  baseline: Side;
-  subject: Side;
-  targets: ScenarioTargets;
-}
-
-// Teardown steps, run last-first, whether the bench ends, fails or is interrupted.
-const cleanup: Array<() => Promise<void>> = [];
-let tornDown: Promise<void> | undefined;
-function teardown(): Promise<void> {
-  tornDown ??= (async () => {
-    for (const step of cleanup.reverse()) await step().catch((err: unknown) => console.error("teardown:", err));
-  })();
-  return tornDown;
-}
+const harness = new Harness(settings, HEAP_FLAGS);
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  process.once(signal, () => void teardown().finally(() => process.exit(code)));
+  process.once(signal, () => void harness.teardown().finally(() => process.exit(code)));
 }
 
 try {
@@ -72,157 +66,90 @@ try {
   console.error(`\nbench failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
-  await teardown();
+  await harness.teardown();
 }
 
 async function bench(): Promise<void> {
+  const wanted = selection();
   // Every process runs from its bundle, as in production: a fair and current comparison.
   execFileSync("npm", ["run", "--silent", "build"], { cwd: repoRoot, stdio: "inherit" });
-  console.error(`config: ${JSON.stringify(config)}`);
+  console.error(`config: ${JSON.stringify(settings)}`);
 
   // Every POST stores a user and an email claim: rounds of 50 connections outgrow the tests' store.
   const nats = await startNatsServer({ jetstreamMaxFileMb: 8192 });
-  cleanup.push(() => nats.stop());
+  harness.defer(() => nats.stop());
   const env = { NATS_URL: nats.url };
-
-  const users = track(spawnBundle("users-ts", "dist/users-ts.mjs", env));
-  await waitUntil(users, () => answersPing(nats.url));
-
-  const reference = await startHttp("reference", "dist/bench-reference.mjs", env);
-  const gateway = await startHttp("gateway", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn" });
-  const sampler = new RssSampler([reference.child.pid, gateway.child.pid]);
-  cleanup.push(async () => sampler.stop());
+  await harness.startService("users-ts", "dist/users-ts.mjs", env, `${USERS}.Ping`);
 
   const reports: ScenarioReport[] = [];
-  const failures: string[] = [];
-  const wanted = selection();
-
-  for (const scenario of [ping, createUser, createUserProtobuf]) {
-    if (!wanted(scenario.name)) continue;
-    // Passing bytes through, the gateway does what the reference does: it must keep up fully.
-    const min = scenario === createUserProtobuf ? 1.0 : TARGETS.minThroughputRatio;
-    reports.push(await run({ name: scenario.name, scenario, baseline: reference, subject: gateway, targets: { minThroughputRatio: min } }, sampler, failures));
+  const againstReference = [ping, createUser, createUserProtobuf].filter((s) => wanted(s.name));
+  if (againstReference.length > 0 || wanted(SPLIT)) {
+    const reference = await harness.startHttp("reference", "dist/bench-reference.mjs", env);
+    const gateway = await harness.startHttp("gateway", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn" });
+    for (const scenario of againstReference) {
+      // Passing bytes through, the gateway does what the reference does: it must keep up fully.
+      const min = scenario === createUserProtobuf ? 1.0 : TARGETS.minThroughputRatio;
+      const pair = await harness.measure({ name: scenario.name, scenario, baseline: reference, subject: gateway });
+      reports.push(compare(scenario.name, pair.baseline, pair.subject, { minThroughputRatio: min }));
+    }
+    if (wanted(SPLIT)) reports.push(await split(gateway));
+    await Promise.all([reference.child.stop(), gateway.child.stop()]);
   }
 
-  const split = "POST /users split 50/50";
-  if (wanted(split)) {
-    // A second deployment for the whole comparison: without a policy the shared queue group spreads
-    // over both, with it the gateway picks one per request. The same processes serve both sides.
-    const second = track(spawnBundle("users-ts (users-b)", "dist/users-ts.mjs", { ...env, SWITCHYARD_DEPLOYMENT: "users-b" }));
-    await waitUntil(second, () => answersPing(nats.url));
+  if (wanted(METRICS_OFF)) {
+    // Two fresh gateways, started together: the same age, the same heap, one setting apart.
+    const [on, off] = await Promise.all([
+      harness.startHttp("gateway (metrics on)", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn" }),
+      harness.startHttp("gateway (METRICS=false)", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn", METRICS: "false" }),
+    ]);
+    const pair = await harness.measure({ name: METRICS_OFF, scenario: createUser, baseline: { ...off, name: "off" }, subject: { ...on, name: "on" } });
+    reports.push(compare(METRICS_OFF, pair.baseline, pair.subject, { minThroughputRatio: 0.97 }));
+    await Promise.all([on.child.stop(), off.child.stop()]);
+  }
+
+  if (wanted(MULTI_CORE)) reports.push(await multiCore(harness, nats.url));
+
+  let scrape: ScrapeReport | undefined;
+  if (wanted(SCRAPE)) scrape = await measureMetricsScrape(nats, 1_000);
+
+  const curves: CurveReport[] = [];
+  for (const curve of CURVES) if (wanted(curve.name)) curves.push(await curve.run(harness, nats.url));
+
+  if (reports.length > 0) console.log(`\n${formatTable(reports)}`);
+  if (scrape !== undefined) console.log(formatScrape(scrape));
+  for (const curve of curves) console.log(`\n${formatCurve(curve)}`);
+  const { failures } = harness;
+  await writeJson(RESULTS, { date: new Date().toISOString(), node: process.version, config: settings, scenarios: reports, scrape, curves, failures });
+  console.log(`\nresults: ${RESULTS}`);
+  if (failures.length > 0) throw new Error(`requests failed, the numbers above are not valid:\n  ${failures.join("\n  ")}`);
+
+  /**
+   * A second deployment for the whole comparison: without a policy the shared queue group spreads
+   * over both, with it the gateway picks one per request. The same processes serve both sides.
+   */
+  async function split(gateway: Side): Promise<ScenarioReport> {
+    const second = await harness.startService("users-ts (users-b)", "dist/users-ts.mjs", { ...env, SWITCHYARD_DEPLOYMENT: "users-b" }, `${USERS}.Ping`);
     const policy = (body: unknown) => async () => {
       const res = await fetch(`${gateway.url}/_/traffic/${USERS}`, body === undefined ? { method: "DELETE" } : jsonPut(body));
       if (res.status !== 200) throw new Error(`traffic policy: ${res.status} ${await res.text()}`);
     };
-    reports.push(
-      await run(
-        {
-          name: split,
-          scenario: createUser,
-          baseline: { ...gateway, name: "no policy", before: policy(undefined) },
-          subject: { ...gateway, name: "split", before: policy({ policy: { weights: { "users-ts": 50, "users-b": 50 } } }) },
-          targets: { minThroughputRatio: 0.95 },
-        },
-        sampler,
-        failures,
-      ),
-    );
+    const pair = await harness.measure({
+      name: SPLIT,
+      scenario: createUser,
+      baseline: { ...gateway, name: "no policy", before: policy(undefined) },
+      subject: { ...gateway, name: "split", before: policy({ policy: { weights: { "users-ts": 50, "users-b": 50 } } }) },
+    });
     await policy(undefined)();
     await second.stop();
+    return compare(SPLIT, pair.baseline, pair.subject, { minThroughputRatio: 0.95 });
   }
-
-  const bare = "POST /users metrics off";
-  if (wanted(bare)) {
-    // Two fresh gateways, started together: the same age, the same heap, one setting apart.
-    const [on, off] = await Promise.all([
-      startHttp("gateway (metrics on)", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn" }),
-      startHttp("gateway (METRICS=false)", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn", METRICS: "false" }),
-    ]);
-    const pairSampler = new RssSampler([on.child.pid, off.child.pid]);
-    reports.push(
-      await run(
-        { name: bare, scenario: createUser, baseline: { ...off, name: "off" }, subject: { ...on, name: "on" }, targets: { minThroughputRatio: 0.97 } },
-        pairSampler,
-        failures,
-      ),
-    );
-    pairSampler.stop();
-    await Promise.all([on.child.stop(), off.child.stop()]);
-  }
-
-  let scrape: ScrapeReport | undefined;
-  if (wanted("GET /metrics 1000 routes")) scrape = await measureMetricsScrape(nats, 1_000);
-
-  console.log(`\n${formatTable(reports)}`);
-  if (scrape !== undefined) console.log(formatScrape(scrape));
-  await writeJson(RESULTS, { date: new Date().toISOString(), node: process.version, config, scenarios: reports, scrape, failures });
-  console.log(`\nresults: ${RESULTS}`);
-  if (failures.length > 0) throw new Error(`requests failed, the numbers above are not valid:\n  ${failures.join("\n  ")}`);
-
-  async function startHttp(name: string, bundle: string, childEnv: Record<string, string>): Promise<Side> {
-    const port = await freePort();
-    const child = track(spawnBundle(name, bundle, { ...childEnv, PORT: `${port}`, HOST: "127.0.0.1" }, HEAP_FLAGS));
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntil(child, () => httpOk(`${url}/`));
-    return { name, url, child };
-  }
-}
-
-/** Warm-up, then rounds alternating which side goes first: the store fills and the second would always meet it fuller. */
-async function run(c: Comparison, sampler: RssSampler, failures: string[]): Promise<ScenarioReport> {
-  console.error(`\n${c.name}: ${c.subject.name} against ${c.baseline.name}`);
-  const sides = [c.baseline, c.subject];
-  for (const side of sides) sampler.takePeak(side.child.pid); // start this comparison's window
-  const runs = new Map<Side, MeasuredRun[]>(sides.map((s) => [s, []]));
-  const load = async (side: Side, seconds: number, label: string): Promise<MeasuredRun> => {
-    await side.before?.();
-    const cpuBefore = cpuMs(side.child.pid);
-    const result = await runLoad(side.url, c.scenario, config.connections, seconds);
-    if (side.child.exited()) throw new Error(`${side.child.name} died during the load:\n${side.child.stderrTail()}`);
-    const measured = { ...result, cpuUsPerRequest: ((cpuMs(side.child.pid) - cpuBefore) * 1000) / Math.max(1, result.total) };
-    console.error(`  ${label.padEnd(9)} ${side.name.padEnd(10)} ${describe(measured)}`);
-    if (measured.errors > 0 || measured.non2xx > 0) failures.push(`${c.name} ${side.name} ${label}: ${describe(measured)}`);
-    return measured;
-  };
-  for (const side of sides) await load(side, config.warmupS, "warm-up");
-  for (let round = 1; round <= config.rounds; round++) {
-    for (const side of round % 2 === 1 ? sides : [...sides].reverse()) runs.get(side)!.push(await load(side, config.durationS, `round ${round}`));
-  }
-  return compare(
-    c.name,
-    { name: c.baseline.name, summary: summarize(runs.get(c.baseline)!, sampler.takePeak(c.baseline.child.pid)) },
-    { name: c.subject.name, summary: summarize(runs.get(c.subject)!, sampler.takePeak(c.subject.child.pid)) },
-    c.targets,
-  );
-}
-
-function track(child: Child): Child {
-  cleanup.push(() => child.stop());
-  return child;
 }
 
 function jsonPut(body: unknown): RequestInit {
   return { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
 }
 
-async function answersPing(url: string): Promise<boolean> {
-  const nc = await connect({ servers: url });
-  try {
-    await nc.request("users.v1.UserService.Ping", new Uint8Array(), { timeout: 1000 });
-    return true;
-  } finally {
-    await nc.close();
-  }
-}
-
-function describe(r: MeasuredRun): string {
-  const bad = r.errors + r.non2xx > 0 ? `  ERRORS ${r.errors} non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodes)}` : "";
-  const cpu = `${r.cpuUsPerRequest.toFixed(1)} µs CPU/req`;
-  return `${r.reqPerSec.toFixed(0)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${cpu}  (${r.total} requests)${bad}`;
-}
-
-
-/** Whether BENCH_SCENARIOS asks for a comparison (all when unset). */
+/** Whether BENCH_SCENARIOS asks for a comparison or a curve (all when unset). */
 function selection(): (name: string) => boolean {
   const wanted = process.env["BENCH_SCENARIOS"];
   if (wanted === undefined || wanted === "") return () => true;

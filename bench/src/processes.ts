@@ -74,7 +74,7 @@ export async function httpOk(url: string): Promise<boolean> {
 }
 
 
-/** Peak resident memory per pid, sampled from /proc while the load runs. */
+/** Peak resident memory per pid (summed over its process tree: a gateway's workers count), sampled from /proc while the load runs. */
 export class RssSampler {
   private readonly peaks = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
@@ -98,22 +98,41 @@ export class RssSampler {
 
   private sample(): void {
     for (const pid of this.pids) {
-      const rss = readRss(pid);
-      if (rss !== undefined && rss > (this.peaks.get(pid) ?? 0)) this.peaks.set(pid, rss);
+      const rss = tree(pid).reduce((sum, p) => sum + (readRss(p) ?? 0), 0);
+      if (rss > (this.peaks.get(pid) ?? 0)) this.peaks.set(pid, rss);
     }
   }
 }
 
 /**
- * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. Per request
- * it is a steadier figure than req/s on a shared machine: it does not move with the other
- * processes' load. USER_HZ is 100 on Linux whatever the kernel's tick rate.
+ * CPU time (user + system) a process and its live descendants have used so far, in ms, from
+ * /proc/<pid>/stat. Per request it is a steadier figure than req/s on a shared machine: it does
+ * not move with the other processes' load. USER_HZ is 100 on Linux whatever the kernel's tick rate.
  */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name (field 2) may hold spaces: count fields from the ")" that ends it.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return tree(pid).reduce((sum, p) => sum + processCpuMs(p), 0);
+}
+
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces: count fields from the ")" that ends it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0; // exited between listing and reading
+  }
+}
+
+/** `pid` and its descendants. Node forks from its main thread, so that thread's children are all of them. */
+function tree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter((c) => c !== "").map(Number);
+  } catch {
+    // exited
+  }
+  return [pid, ...children.flatMap(tree)];
 }
 
 function readRss(pid: number): number | undefined {

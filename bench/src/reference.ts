@@ -2,9 +2,11 @@
  * The yardstick: the least a hand-written node:http + nats.js + protobuf-es proxy does for the
  * benchmarked routes (JSON transcoded with protobuf-es; Protobuf bytes forwarded as they are). No framework, no validation beyond what fromJson does, no logging. The gateway
  * is compared against this, so it stays honest: same NATS options, same codec, same subjects.
+ * Besides the users routes, the curves' generated ones: `GET /r<i>/{id}` for any i (a pattern, so
+ * its cost does not grow with the routes the gateway serves) and `POST /echo`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { create, fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
+import { create, fromBinary, fromJson, toBinary, toJson, type DescMessage, type DescMethod, type JsonValue } from "@bufbuild/protobuf";
 import { connect, RequestError, TimeoutError } from "@nats-io/transport-node";
 import {
   CreateUserRequestSchema,
@@ -13,10 +15,15 @@ import {
   PingResponseSchema,
   UserSchema,
 } from "@switchyard/contracts";
+import { batchSchema, ECHO_SERVICE } from "./echo-contract.js";
+import { MANY_ROUTES_SERVICE, manyRoutesService } from "./many-routes.js";
 
 const PROTOBUF = "application/x-protobuf";
 const port = Number(process.env["PORT"] ?? 3100);
 const host = process.env["HOST"] ?? "127.0.0.1";
+const [{ input: RouteRequestSchema, output: RouteResponseSchema }] = manyRoutesService(1).methods as [DescMethod];
+const BatchSchema = batchSchema();
+const ROUTE = /^\/r(\d+)\/([^/?]+)$/;
 const nc = await connect({ servers: process.env["NATS_URL"] ?? "nats://127.0.0.1:4222", noAsyncTraces: true });
 
 const server = createServer((req, res) => {
@@ -42,6 +49,23 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       return send(res, 400, { error: (err as Error).message });
     }
     return call(res, "users.v1.UserService.CreateUser", toBinary(CreateUserRequestSchema, request), CreateUserResponseSchema);
+  }
+  const route = req.method === "GET" ? ROUTE.exec(req.url ?? "") : null;
+  if (route !== null) {
+    const request = toBinary(RouteRequestSchema, create(RouteRequestSchema, { id: decodeURIComponent(route[2]!) }));
+    return call(res, `${MANY_ROUTES_SERVICE}.Rpc${route[1]}`, request, RouteResponseSchema);
+  }
+  if (req.method === "POST" && req.url === "/echo" && req.headers["content-type"] === PROTOBUF) {
+    return forward(res, `${ECHO_SERVICE}.Echo`, await readBytes(req));
+  }
+  if (req.method === "POST" && req.url === "/echo") {
+    let batch;
+    try {
+      batch = fromJson(BatchSchema, JSON.parse(await readBody(req)) as JsonValue);
+    } catch (err) {
+      return send(res, 400, { error: (err as Error).message });
+    }
+    return call(res, `${ECHO_SERVICE}.Echo`, toBinary(BatchSchema, batch), BatchSchema);
   }
   send(res, 404, { error: "not found" });
 }

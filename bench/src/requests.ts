@@ -1,8 +1,11 @@
 /** The HTTP requests the bench and the load test send. */
 import { randomUUID } from "node:crypto";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, toBinary, toJson } from "@bufbuild/protobuf";
 import { UserSchema } from "@switchyard/contracts";
 import type autocannon from "autocannon";
+import { batchSchema } from "./echo-contract.js";
+
+const PROTOBUF = "application/x-protobuf";
 
 export interface Scenario {
   readonly name: string;
@@ -38,7 +41,7 @@ export const createUserProtobuf: Scenario = {
     {
       method: "POST",
       path: "/users",
-      headers: { "content-type": "application/x-protobuf", accept: "application/x-protobuf" },
+      headers: { "content-type": PROTOBUF, accept: PROTOBUF },
       setupRequest: (request) => ({
         ...request,
         body: Buffer.from(
@@ -48,3 +51,25 @@ export const createUserProtobuf: Scenario = {
     },
   ],
 };
+
+/** `GET /r<n-1>/bench`: the last of `routes` generated routes (many-routes.ts). */
+export function lastRoute(routes: number): Scenario {
+  return { name: `GET /r${routes - 1}/bench`, requests: [{ method: "GET", path: `/r${routes - 1}/bench` }] };
+}
+
+export type Codec = "JSON" | "Protobuf";
+
+/** `POST /echo` with a batch of items whose body, in `codec`, is about `bytes` long (within one item). */
+export function echoBatch(bytes: number, codec: Codec): Scenario & { bodyBytes: number } {
+  const Batch = batchSchema();
+  const encode = (count: number): Buffer => {
+    const items = Array.from({ length: count }, (_, i) => ({ sku: `sku-${String(i).padStart(6, "0")}`, name: "Anvil, forged steel, 50 kg", quantity: 7 }));
+    const batch = create(Batch, { items });
+    return codec === "JSON" ? Buffer.from(JSON.stringify(toJson(Batch, batch))) : Buffer.from(toBinary(Batch, batch));
+  };
+  // Every item encodes to the same length: two sizes give the rest.
+  const [one, two] = [encode(1).length, encode(2).length];
+  const body = encode(Math.max(1, Math.round((bytes - (2 * one - two)) / (two - one))));
+  const headers = codec === "JSON" ? { "content-type": "application/json" } : { "content-type": PROTOBUF, accept: PROTOBUF };
+  return { name: `POST /echo (${codec})`, bodyBytes: body.length, requests: [{ method: "POST", path: "/echo", headers, body }] };
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compare, formatScrape, summarize, type MeasuredRun } from "../src/report.js";
+import { columns, compare, formatScrape, formatTable, summarize, type MeasuredRun } from "../src/report.js";
 
 const run = (reqPerSec: number, p99Ms: number, cpuUsPerRequest: number): MeasuredRun => ({
   reqPerSec,
@@ -33,6 +33,23 @@ describe("compare", () => {
       p99: false,
       rss: false,
     });
+  });
+});
+
+describe("compare with an RSS bound of its own", () => {
+  it("checks the subject's peak RSS against it rather than the one-gateway target", () => {
+    const one = summarize([run(10_000, 10, 50)], 90 * 2 ** 20);
+    const two = summarize([run(10_000, 10, 50)], 250 * 2 ** 20);
+    const check = (maxRssMb?: number) => compare("s", { name: "1 process", summary: one }, { name: "2 processes", summary: two }, { minThroughputRatio: 1, ...(maxRssMb === undefined ? {} : { maxRssMb }) });
+    assert.equal(check().checks.rss, false);
+    assert.equal(check(300).checks.rss, true);
+    assert.match(formatTable([check(300)]), /2 processes RSS 250\.0 MB \(target <= 300 MB\) {2}PASS/);
+  });
+});
+
+describe("columns", () => {
+  it("pads the first columns on the right and the numbers on the left, under a rule", () => {
+    assert.deepEqual(columns([["a", "bb", "c"], ["long", "1", "22"]], 1), ["a     bb   c", "----  --  --", "long   1  22"]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { ConfigError, natsOptionsFromEnv } from "@switchyard/protocol";
 import { boolean, integer, list, oneOf, type Env } from "./env-settings.js";
 import type { NodeConnectionOptions } from "@nats-io/transport-node";
@@ -62,6 +63,8 @@ export interface GatewayConfig {
   unknownFields: "reject" | "ignore";
   /** JSON replies also write fields at their default value (grpc-gateway's EmitUnpopulated). */
   emitUnpopulated: boolean;
+  /** Gateway processes on this machine, sharing its ports (cluster.ts); `auto`: one per core. */
+  processes: number;
   nats: NodeConnectionOptions;
 }
 
@@ -102,6 +105,7 @@ export function settingsFromEnv(env: Env): Omit<GatewayConfig, "nats"> {
     acceptServiceContracts: boolean(env, "ACCEPT_SERVICE_CONTRACTS", false),
     unknownFields: oneOf(env, "UNKNOWN_FIELDS", ["reject", "ignore"] as const, "reject"),
     emitUnpopulated: boolean(env, "EMIT_UNPOPULATED", false),
+    processes: env["GATEWAY_PROCESSES"]?.trim() === "auto" ? availableParallelism() : integer(env, "GATEWAY_PROCESSES", 1, 1, 256),
   };
   // Node refuses a headers timeout longer than the request's.
   if (settings.httpHeadersTimeoutMs > settings.httpRequestTimeoutMs) {

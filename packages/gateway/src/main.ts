@@ -4,6 +4,7 @@ import { ConfigError, connectNats, NatsConnectError } from "@switchyard/protocol
 import { startTracing } from "@switchyard/telemetry";
 import type { FastifyInstance } from "fastify";
 import { loadConfig } from "./config.js";
+import { isPrimaryOf, superviseWorkers } from "./cluster.js";
 import { buildAdmin, buildGateway } from "./http/app.js";
 import { RouteError } from "./routes/route.js";
 import { unmatchedNames } from "./auth/index.js";
@@ -17,6 +18,8 @@ try {
   console.error(`switchyard-gateway: bad configuration: ${err.message}`);
   process.exit(2);
 }
+// GATEWAY_PROCESSES over 1: this process forks the gateways that serve and only supervises them.
+if (isPrimaryOf(config.processes)) process.exit(await superviseWorkers(config.processes, (line) => console.error(`switchyard-gateway: ${line}`)));
 
 // A NATS not up yet is waited for (a line every 10 s); refused credentials or TLS exit 1 with one line.
 const natsLog = (line: string) => console.error(`switchyard-gateway: ${line}`);
