@@ -1,6 +1,6 @@
 /**
  * The Kubernetes manifests, rendered by kustomize (`kubectl kustomize`) as `kubectl apply -k` would,
- * against what the processes and deploy/ actually are: probes on the paths and port the gateway
+ * against the Kubernetes API's schemas and what the processes and deploy/ actually are: probes on the paths and port the gateway
  * serves them on, a grace period longer than the preStop delay and the drain, resources, the
  * PodDisruptionBudget and autoscaler on the gateway, images deploy/ builds with the command it
  * runs, environment variables each process reads, and the NATS chart's values.
@@ -13,6 +13,20 @@ import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { natsOptionsFromEnv, SWITCHYARD_ROLES } from "@switchyard/protocol";
+import { Deployment } from "kubernetes-models/apps/v1";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { ConfigMap, Namespace, Service } from "kubernetes-models/v1";
+
+/** The schema of every kind the manifests use, by apiVersion/kind. */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  "v1/Namespace": Namespace,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Service": Service,
+  "apps/v1/Deployment": Deployment,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+  "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+};
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const KUBERNETES = join(ROOT, "deploy/kubernetes");
@@ -143,6 +157,14 @@ describe("Kubernetes manifests (deploy/kubernetes)", () => {
   for (const variant of ["base", "overlays/example"] as const) {
     describe(variant, () => {
       const objects = (): K8sObject[] => (variant === "base" ? base : example);
+
+      it("is valid against the Kubernetes API's schemas (kubernetes-models, Kubernetes 1.27 OpenAPI)", () => {
+        for (const object of objects()) {
+          const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+          assert.ok(Model, `${object.apiVersion} ${object.kind} has no schema here: add it to MODELS`);
+          assert.doesNotThrow(() => new Model(object as never).validate(), `${object.kind} ${object.metadata.name}`);
+        }
+      });
 
       it("runs the gateway as a Deployment of two replicas or more, probed on the port that serves /readyz and /healthz", () => {
         const gateway = find(objects(), "Deployment", "gateway");
