@@ -7,8 +7,9 @@ const HTTP_REQUEST_TIMEOUT_MS = 3_000;
 /** Node refuses a headers timeout longer than the request's. */
 const HTTP_HEADERS_TIMEOUT_MS = 2_000;
 /**
- * Node looks for timed-out requests once a connectionsCheckingInterval (the gateway: at most 1 s),
- * and the loop is busy reading the bodies and serving the load: the suite's margin on top of that.
+ * Node looks for timed-out requests once a connectionsCheckingInterval (the gateway: 250 ms), and
+ * the loop is busy reading the bodies, answering 400 timeouts at once and serving the load: the
+ * suite's margin on top of that, and the second the check took before it was every 250 ms.
  */
 const DROP_MARGIN_MS = 1_000 + MARGIN_MS;
 /** Connections per wave that send a request's headers and the start of its body, then nothing. */
