@@ -1,43 +1,33 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { SWITCHYARD_ROLES, TRAFFIC_BUCKET, IDEMPOTENCY_BUCKET, natsOptionsFromEnv, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
-import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import { SWITCHYARD_ROLES, TRAFFIC_BUCKET, IDEMPOTENCY_BUCKET, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
+import type { NatsServer } from "@switchyard/testing";
+import { startRoleServer, type RoleServer } from "./role-server.js";
 
 // Every role's credentials against a nats-server that knows only them (writeNatsCredentials): what
 // each role needs works, and each of the other things below is refused by the server.
 describe("NATS credentials per role", () => {
+  let server: RoleServer;
   let dir: string;
   let credentials: WrittenNatsCredentials;
   let ns: NatsServer;
-  const open: NatsConnection[] = [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "switchyard-creds-"));
-    credentials = await writeNatsCredentials(dir);
-    ns = await startNatsServer({ extraConfig: await readFile(credentials.serverConfigFile, "utf8") });
+    server = await startRoleServer();
+    ({ dir, credentials, ns } = server);
   });
 
   after(async () => {
-    await Promise.all(open.map((nc) => nc.close()));
-    await ns?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await server?.close();
   });
 
-  const as = async (role: string): Promise<NatsConnection> => {
-    const env = credentials.roles.get(role)?.env;
-    assert.ok(env, `no role ${role}`);
-    // The way every process reads its role's env file.
-    const nc = await connect(await natsOptionsFromEnv({ ...env, NATS_URL: ns.url }, `as-${role}`));
-    open.push(nc);
-    return nc;
-  };
+  const as = (role: string): Promise<NatsConnection> => server.as(role);
 
   it("writes one user per role, an env file each, readable by the owner only", async () => {
     assert.deepEqual([...credentials.roles.keys()], SWITCHYARD_ROLES.map((r) => r.name));

@@ -1,47 +1,28 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { connect, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import {
   StreamHeaders,
-  natsOptionsFromEnv,
   streamControlSubject,
   streamReplySubject,
-  writeNatsCredentials,
-  type WrittenNatsCredentials,
 } from "@switchyard/protocol";
-import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import { startRoleServer, type RoleServer } from "./role-server.js";
 
 // The subjects of a stream (streaming.ts) under the credentials of each role: a service sends the
 // messages of its own contracts' streams to the gateway, the gateway sends credit and cancels to the
 // services, and neither reaches further.
 describe("NATS credentials for streams", () => {
-  let dir: string;
-  let credentials: WrittenNatsCredentials;
-  let ns: NatsServer;
-  const open: NatsConnection[] = [];
+  let server: RoleServer;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "switchyard-stream-creds-"));
-    credentials = await writeNatsCredentials(dir);
-    ns = await startNatsServer({ jetstream: false, extraConfig: await readFile(credentials.serverConfigFile, "utf8") });
+    server = await startRoleServer({ jetstream: false });
   });
 
   after(async () => {
-    await Promise.all(open.map((nc) => nc.close()));
-    await ns?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await server?.close();
   });
 
-  const as = async (role: string): Promise<NatsConnection> => {
-    const env = credentials.roles.get(role)?.env;
-    assert.ok(env, `no role ${role}`);
-    const nc = await connect(await natsOptionsFromEnv({ ...env, NATS_URL: ns.url }, `as-${role}`));
-    open.push(nc);
-    return nc;
-  };
+  const as = (role: string): Promise<NatsConnection> => server.as(role);
 
   it("lets a users instance send several messages of a users stream to the gateway, and the gateway send it credit", async () => {
     const gateway = await as("gateway");

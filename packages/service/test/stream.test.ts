@@ -2,81 +2,26 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { connect, createInbox, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { StreamUsersRequestSchema, StreamUsersResponseSchema, UserService } from "@switchyard/contracts";
 import { Headers, STREAM_IDLE_MS, STREAM_WINDOW, StreamHeaders } from "@switchyard/protocol";
 import { serve, ServiceError, type RunningService } from "@switchyard/service";
-import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import { startNatsServer, StreamCall, type NatsServer } from "@switchyard/testing";
 
 const SUBJECT = "users.v1.UserService.StreamUsers";
 
-/** One stream as a caller sees it: every message that came, in order, and the control it may send. */
-class StreamClient {
-  readonly messages: Msg[] = [];
-  private readonly sub: Subscription;
-  private waiter: (() => void) | undefined;
-
-  constructor(
-    private readonly nc: NatsConnection,
-    afterId: string,
-    headers: Record<string, string> = {},
-  ) {
-    const inbox = createInbox();
-    this.sub = nc.subscribe(inbox, {
-      callback: (_err, msg) => {
-        this.messages.push(msg);
-        this.waiter?.();
-      },
-    });
-    const h = natsHeaders();
-    for (const [name, value] of Object.entries(headers)) h.set(name, value);
-    nc.publish(SUBJECT, toBinary(StreamUsersRequestSchema, create(StreamUsersRequestSchema, { afterId })), { reply: inbox, headers: h });
+/** One StreamUsers call, its handler chosen by `afterId`. */
+class StreamClient extends StreamCall {
+  constructor(nc: NatsConnection, afterId: string, headers: Record<string, string> = {}) {
+    super(nc, SUBJECT, toBinary(StreamUsersRequestSchema, create(StreamUsersRequestSchema, { afterId })), headers);
   }
 
-  /** Waits until `count` messages came; fails after `ms`. */
-  async receive(count: number, ms = 2000): Promise<Msg[]> {
-    const deadline = Date.now() + ms;
-    while (this.messages.length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0) assert.fail(`${this.messages.length} of ${count} messages came within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        setTimeout(resolve, left);
-      });
-    }
-    return this.messages.slice(0, count);
+  override receive(count: number, ms = 2000): Promise<Msg[]> {
+    return super.receive(count, ms);
   }
 
-  /** Receives up to the end-of-stream message, acking each message as it comes. */
-  async toEnd(ms = 2000): Promise<Msg[]> {
-    const deadline = Date.now() + ms;
-    for (let n = 1; ; n++) {
-      const [msg] = (await this.receive(n, deadline - Date.now())).slice(-1);
-      if (msg!.headers?.has(StreamHeaders.end)) return this.messages.slice(0, n);
-      this.ack(n);
-    }
-  }
-
-  get control(): string {
-    const subject = this.messages[0]?.headers?.get(StreamHeaders.control);
-    assert.ok(subject, "the first message names the control subject");
-    return subject;
-  }
-
-  ack(seq: number): void {
-    const h = natsHeaders();
-    h.set(StreamHeaders.ack, String(seq));
-    this.nc.publish(this.control, undefined, { headers: h });
-  }
-
-  cancel(): void {
-    const h = natsHeaders();
-    h.set(StreamHeaders.cancel, "1");
-    this.nc.publish(this.control, undefined, { headers: h });
-  }
-
-  close(): void {
-    this.sub.unsubscribe();
+  override toEnd(ms = 2000): Promise<Msg[]> {
+    return super.toEnd(ms);
   }
 }
 

@@ -10,3 +10,4 @@ export {
 } from "./command-process.js";
 export { freePort } from "./free-port.js";
 export { startOtlpReceiver, SpanKindCode, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
+export { StreamCall, isStreamEnd } from "./stream-call.js";

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { createInbox, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import { StreamUsersRequestSchema, StreamUsersResponseSchema, UserSchema, UserService, type User } from "@switchyard/contracts";
 import { Headers, STREAM_WINDOW, StreamHeaders, methodSubject } from "@switchyard/protocol";
+import { isStreamEnd, StreamCall } from "@switchyard/testing";
 import { expectError } from "../expect.js";
 import type { RpcReply } from "../rpc.js";
 import { DEPLOYMENT, idRule, invalidIds, newIdNamespace, storeUsers, type IdNamespace } from "./fixtures.js";
@@ -16,49 +17,19 @@ const WAIT_MS = 5_000;
 const QUIET_MS = 500;
 
 /** One StreamUsers call as its caller sees it (services/README.md, Streaming). */
-class Stream {
-  readonly messages: Msg[] = [];
-  private readonly sub: Subscription;
-  private wake: (() => void) | undefined;
-
-  constructor(
-    private readonly nc: NatsConnection,
-    afterId: string,
-    headers: Record<string, string> = {},
-  ) {
-    const inbox = createInbox();
-    this.sub = nc.subscribe(inbox, {
-      callback: (_err, msg) => {
-        this.messages.push(msg);
-        this.wake?.();
-      },
-    });
-    const h = natsHeaders();
-    for (const [name, value] of Object.entries(headers)) h.set(name, value);
-    nc.publish(SUBJECT, toBinary(StreamUsersRequestSchema, create(StreamUsersRequestSchema, { afterId })), { reply: inbox, headers: h });
+class Stream extends StreamCall {
+  constructor(nc: NatsConnection, afterId: string, headers: Record<string, string> = {}) {
+    super(nc, SUBJECT, toBinary(StreamUsersRequestSchema, create(StreamUsersRequestSchema, { afterId })), headers);
   }
 
-  /** The first `count` messages, once they came. */
-  async receive(count: number, ms = WAIT_MS): Promise<Msg[]> {
-    const deadline = Date.now() + ms;
-    while (this.messages.length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0) assert.fail(`${this.messages.length} of ${count} messages of the stream came within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, left);
-      });
-    }
-    return this.messages.slice(0, count);
+  override receive(count: number, ms = WAIT_MS): Promise<Msg[]> {
+    return super.receive(count, ms);
   }
 
-  /** Every message up to the end of the stream, granting credit for each as it comes. */
-  async toEnd(): Promise<{ users: User[]; end: Msg }> {
-    for (let n = 1; ; n++) {
-      const msg = (await this.receive(n)).at(-1)!;
-      if (isEnd(msg)) return { users: this.messages.slice(0, n - 1).map(userOf), end: msg };
-      this.ack(n);
-    }
+  /** The users up to the end of the stream, and the end. */
+  async users(): Promise<{ users: User[]; end: Msg }> {
+    const messages = await this.toEnd(WAIT_MS);
+    return { users: messages.slice(0, -1).map(userOf), end: messages.at(-1)! };
   }
 
   /** Waits QUIET_MS and asserts that no message came meanwhile. */
@@ -67,30 +38,6 @@ class Stream {
     await sleep(QUIET_MS);
     assert.equal(this.messages.length, count, what);
   }
-
-  ack(seq: number): void {
-    this.control(StreamHeaders.ack, String(seq));
-  }
-
-  cancel(): void {
-    this.control(StreamHeaders.cancel, "1");
-  }
-
-  close(): void {
-    this.sub.unsubscribe();
-  }
-
-  private control(name: string, value: string): void {
-    const subject = this.messages[0]?.headers?.get(StreamHeaders.control) ?? "";
-    assert.notEqual(subject, "", "the first message names the stream's control subject");
-    const h = natsHeaders();
-    h.set(name, value);
-    this.nc.publish(subject, undefined, { headers: h });
-  }
-}
-
-function isEnd(msg: Msg): boolean {
-  return msg.headers?.has(StreamHeaders.end) ?? false;
 }
 
 function userOf(msg: Msg): User {
@@ -125,7 +72,7 @@ export function streamUsersTests(ctx: UsersSuiteContext): void {
     it("streams the users after after_id by id, numbered from 1, then an end that counts them", async () => {
       const { ns, users } = await storeNumbered(ctx, 5);
       const stream = new Stream(ctx.nc, ns.prefix);
-      const { users: got, end } = await stream.toEnd();
+      const { users: got, end } = await stream.users();
       stream.close();
       assert.deepEqual(got.map((u) => u.id), users.map((u) => u.id));
       assert.deepEqual(got.map((u) => u.firstName), users.map((u) => u.firstName));
@@ -139,7 +86,7 @@ export function streamUsersTests(ctx: UsersSuiteContext): void {
     it("streams past more users than a ListUsers page holds", async () => {
       const { ns, users } = await storeNumbered(ctx, 120);
       const stream = new Stream(ctx.nc, ns.prefix);
-      const { users: got } = await stream.toEnd();
+      const { users: got } = await stream.users();
       stream.close();
       assert.deepEqual(got.map((u) => u.id), users.map((u) => u.id));
     });
@@ -147,7 +94,7 @@ export function streamUsersTests(ctx: UsersSuiteContext): void {
     it("starts after an id no user has", async () => {
       const { ns, users } = await storeNumbered(ctx, 3);
       const stream = new Stream(ctx.nc, `${ns.id(1)}0`);
-      const { users: got } = await stream.toEnd();
+      const { users: got } = await stream.users();
       stream.close();
       assert.deepEqual(got.map((u) => u.id), users.slice(1).map((u) => u.id));
     });
@@ -158,7 +105,7 @@ export function streamUsersTests(ctx: UsersSuiteContext): void {
           const stream = new Stream(ctx.nc, id);
           const [end] = await stream.receive(1);
           stream.close();
-          assert.ok(isEnd(end!), "the first message is the end");
+          assert.ok(isStreamEnd(end!), "the first message is the end");
           assert.equal(end!.headers?.get(StreamHeaders.end), "0");
           assert.ok(end!.headers?.get(StreamHeaders.control), "the first message names the control subject, even the end");
           expectError(asReply(end!), { reason: "INVALID_ARGUMENT", field: "after_id", description: idRule("after_id") });
@@ -174,7 +121,7 @@ export function streamUsersTests(ctx: UsersSuiteContext): void {
       stream.ack(4);
       await stream.receive(STREAM_WINDOW + 4);
       await stream.assertQuiet("an ack of 4 is credit for 4 more messages, no more");
-      const { users: got, end } = await stream.toEnd();
+      const { users: got, end } = await stream.users();
       stream.close();
       assert.deepEqual(got.map((u) => u.id), users.map((u) => u.id));
       assert.equal(end.headers?.get(StreamHeaders.end), String(users.length));
@@ -198,7 +145,7 @@ export function streamUsersTests(ctx: UsersSuiteContext): void {
       const messages = await stream.receive(STREAM_WINDOW + 1);
       stream.close();
       const end = messages[STREAM_WINDOW]!;
-      assert.ok(isEnd(end), "the message after the window is the end");
+      assert.ok(isStreamEnd(end), "the message after the window is the end");
       assert.equal(end.headers?.get(StreamHeaders.end), String(STREAM_WINDOW));
       expectError(asReply(end), { reason: "DEADLINE_EXCEEDED", field: undefined });
       assert.ok(Date.now() - started < 3_000, `the stream ended ${Date.now() - started} ms after it began, with a deadline of 500 ms`);

@@ -2,6 +2,7 @@ import { ScalarType, type DescEnum, type DescField, type DescMessage } from "@bu
 import type { SchemaObject } from "./openapi-types.js";
 import { commentsOf } from "./proto-comments.js";
 import { joinText } from "./text.js";
+import { WRAPPED_SCALARS } from "../transcode/well-known-types.js";
 
 /**
  * JSON Schemas for Protobuf messages by the proto3 JSON mapping, which is what the gateway reads and
@@ -185,22 +186,11 @@ function mapKeySchema(key: ScalarType): SchemaObject | undefined {
   }
 }
 
-const wrappers: Record<string, ScalarType> = {
-  "google.protobuf.DoubleValue": ScalarType.DOUBLE,
-  "google.protobuf.FloatValue": ScalarType.FLOAT,
-  "google.protobuf.Int64Value": ScalarType.INT64,
-  "google.protobuf.UInt64Value": ScalarType.UINT64,
-  "google.protobuf.Int32Value": ScalarType.INT32,
-  "google.protobuf.UInt32Value": ScalarType.UINT32,
-  "google.protobuf.BoolValue": ScalarType.BOOL,
-  "google.protobuf.StringValue": ScalarType.STRING,
-  "google.protobuf.BytesValue": ScalarType.BYTES,
-};
 
 /** The well-known types whose JSON form is a single string or scalar (usable in a query). */
 export function isScalarLikeWkt(message: DescMessage): boolean {
   return (
-    message.typeName in wrappers ||
+    message.typeName in WRAPPED_SCALARS ||
     message.typeName === "google.protobuf.Timestamp" ||
     message.typeName === "google.protobuf.Duration" ||
     message.typeName === "google.protobuf.FieldMask"
@@ -210,7 +200,7 @@ export function isScalarLikeWkt(message: DescMessage): boolean {
 /** The JSON form of a well-known type, or undefined for any other message. */
 export function wellKnownSchema(message: DescMessage): SchemaObject | undefined {
   const name = message.typeName;
-  const wrapped = wrappers[name];
+  const wrapped = WRAPPED_SCALARS[name];
   if (wrapped !== undefined) return { ...scalarSchema(wrapped), description: `${name}: the wrapped value, or null.` };
   switch (name) {
     case "google.protobuf.Timestamp":

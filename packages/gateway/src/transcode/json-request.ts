@@ -3,6 +3,7 @@ import { GatewayError } from "../errors.js";
 import { bindingOf, type Route } from "../routes/route.js";
 import { locateJsonFault } from "./json-error-path.js";
 import { mapEntryText, textToJson } from "./text-values.js";
+import { WRAPPED_SCALARS } from "./well-known-types.js";
 
 /** The query string as Fastify parses it. */
 export type Query = Record<string, string | string[] | undefined>;
@@ -83,17 +84,9 @@ export function requestFromJson(
   return parse(input, json, ignoreUnknownFields);
 }
 
-/** The messages whose proto3 JSON is not an object. */
+/** The messages whose proto3 JSON is not an object: the wrappers and a few other well-known types. */
 const NOT_OBJECTS = new Set([
-  "google.protobuf.DoubleValue",
-  "google.protobuf.FloatValue",
-  "google.protobuf.Int64Value",
-  "google.protobuf.UInt64Value",
-  "google.protobuf.Int32Value",
-  "google.protobuf.UInt32Value",
-  "google.protobuf.BoolValue",
-  "google.protobuf.StringValue",
-  "google.protobuf.BytesValue",
+  ...Object.keys(WRAPPED_SCALARS),
   "google.protobuf.Duration",
   "google.protobuf.Timestamp",
   "google.protobuf.FieldMask",

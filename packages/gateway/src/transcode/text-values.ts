@@ -1,5 +1,6 @@
 import { ScalarType, type DescEnum, type DescField } from "@bufbuild/protobuf";
 import { GatewayError } from "../errors.js";
+import { WRAPPED_SCALARS } from "./well-known-types.js";
 
 /**
  * Path and query values are text. They are read as grpc-gateway's runtime reads them (Go's
@@ -75,24 +76,13 @@ function enumText(desc: DescEnum, text: string, name: string): unknown {
   throw invalid(name, text, `a value of ${desc.typeName}`);
 }
 
-const WRAPPERS: Record<string, ScalarType> = {
-  "google.protobuf.DoubleValue": ScalarType.DOUBLE,
-  "google.protobuf.FloatValue": ScalarType.FLOAT,
-  "google.protobuf.Int64Value": ScalarType.INT64,
-  "google.protobuf.UInt64Value": ScalarType.UINT64,
-  "google.protobuf.Int32Value": ScalarType.INT32,
-  "google.protobuf.UInt32Value": ScalarType.UINT32,
-  "google.protobuf.BoolValue": ScalarType.BOOL,
-  "google.protobuf.StringValue": ScalarType.STRING,
-  "google.protobuf.BytesValue": ScalarType.BYTES,
-};
 
 /**
  * Message fields given as text: the wrappers as their scalar, and the well-known types whose JSON
  * is a string (FieldMask, Timestamp, Duration) as that string.
  */
 function messageText(typeName: string, text: string, name: string): unknown {
-  const wrapped = WRAPPERS[typeName];
+  const wrapped = WRAPPED_SCALARS[typeName];
   if (wrapped !== undefined) return scalarText(wrapped, text, name);
   if (typeName === "google.protobuf.FieldMask") {
     return text
