@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { httpCall, now, REQUEST_TIMEOUT_MS, runScenario, Scenario, type RequestRecord } from "../src/index.js";
+import { httpCall, MARGIN_MS, now, REQUEST_TIMEOUT_MS, runScenario, Scenario, type RequestRecord } from "../src/index.js";
 
 /** The users bucket's stream: its leader is the node whose loss costs writes the most. */
 const USERS_STREAM = "KV_users";
@@ -17,6 +17,13 @@ const STREAK_MS = 2_000;
 const STREAK_MIN = 10;
 /** A 503 answers well before the request timeout would have. */
 const FAST_MS = REQUEST_TIMEOUT_MS / 2;
+/**
+ * A keyed request makes two calls to the idempotency bucket one after the other (its claim, then the
+ * answer stored; or the claim, then a read of the record another request holds). While the bucket's
+ * leader is elected each call gives up after the gateway's 2 s (STORE_TIMEOUT_MS in
+ * idempotency-store.ts), so its 503 can come after both: the bound, with the suite's margin.
+ */
+const KEYED_LIMIT_MS = 2 * 2_000 + MARGIN_MS;
 /** A gateway must be gone this soon after SIGTERM (as in gateway-sigterm.fault.ts). */
 const EXIT_LIMIT_MS = 5_000;
 /** How a request may end when its gateway is the one restarting: refused at connect or on its idle socket. */
@@ -235,8 +242,8 @@ function judgeKeyed(s: Scenario, phases: readonly Phase[], keyed: readonly Keyed
   s.check(wrong.length === 0, () => `${wrong.length} keyed POST /users failed otherwise than 503/504:\n  ${wrong.slice(0, 20).map(describeKeyed(s)).join("\n  ")}`);
   const bare = failed.filter((k) => k.outcome.startsWith("503") && !k.retryAfter);
   s.check(bare.length === 0, () => `${bare.length} keyed 503(s) without Retry-After:\n  ${bare.slice(0, 20).map(describeKeyed(s)).join("\n  ")}`);
-  const slow = keyed.filter((k) => k.end - k.start > REQUEST_TIMEOUT_MS * 2);
-  s.check(slow.length === 0, () => `${slow.length} keyed POST /users took over ${REQUEST_TIMEOUT_MS * 2} ms:\n  ${slow.slice(0, 20).map(describeKeyed(s)).join("\n  ")}`);
+  const slow = keyed.filter((k) => k.end - k.start > KEYED_LIMIT_MS);
+  s.check(slow.length === 0, () => `${slow.length} keyed POST /users took over ${KEYED_LIMIT_MS} ms:\n  ${slow.slice(0, 20).map(describeKeyed(s)).join("\n  ")}`);
 }
 
 function describeKeyed(s: Scenario): (k: Keyed) => string {
