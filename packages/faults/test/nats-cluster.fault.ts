@@ -30,6 +30,8 @@ const EXIT_LIMIT_MS = 5_000;
 const REFUSALS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE"]);
 /** Between two POST /users with an Idempotency-Key (the gateway's own bucket, switchyard-idempotency). */
 const KEYED_EVERY_MS = 100;
+/** How long the idempotency bucket of a new cluster may take to answer, before the scenario starts. */
+const KEYED_READY_MS = 20_000;
 /** Concurrent reads when checking the acknowledged writes afterwards. */
 const READ_BACK_CONCURRENCY = 16;
 
@@ -76,6 +78,7 @@ describe("fault: a 3-node NATS cluster under load through two gateways", () => {
             return phase;
           };
           s.notes.push(`NATS clients per node at the start: ${await clientsPerNode(cluster.nodes)}`);
+          await keyedReady(s);
           const keyed: Keyed[] = [];
           const keyedDone = keyedWrites(s, keyed);
           await s.sleep(3_000);
@@ -199,6 +202,32 @@ function judge(s: Scenario, phases: readonly Phase[]): void {
   }
   const wrong = records.filter((r) => !r.ok && !allowed(phaseOf(phases, r.end), r.via, r));
   s.check(wrong.length === 0, () => `${wrong.length} request(s) failed outside a fault, or otherwise than 503/504 (or refused by the gateway restarting):\n${s.list(wrong)}`);
+}
+
+/**
+ * Waits until a keyed POST /users succeeds through each gateway. On a new cluster the idempotency
+ * bucket is created with 3 replicas when a gateway starts, and its stream has a leader a moment
+ * later: until then a keyed request is answered 503 (with Retry-After), before any fault.
+ */
+async function keyedReady(s: Scenario): Promise<void> {
+  for (const [g, gateway] of s.stack.gateways.entries()) {
+    const deadline = now() + KEYED_READY_MS;
+    for (let i = 0; ; i++) {
+      const result = await httpCall(`${gateway.url}/users`, {
+        method: "POST",
+        headers: { "idempotency-key": `${s.name}-${s.load.options.runId}-ready-${g}-${i}` },
+        json: { firstName: "Fault", lastName: "Ready", email: `${s.load.options.runId}-ready-${g}-${i}@faults.example` },
+        timeoutMs: REQUEST_TIMEOUT_MS * 4,
+      });
+      if (result.status !== undefined && result.status >= 200 && result.status < 300) break;
+      if (now() > deadline) {
+        s.check(false, `no keyed POST /users succeeded through ${gateway.url} within ${KEYED_READY_MS} ms of the start (last: ${result.status ?? result.error})`);
+        return;
+      }
+      await s.sleep(200);
+    }
+  }
+  s.mark("keyed requests answered through both gateways");
 }
 
 /**
