@@ -4,11 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { jetstream } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { IDEMPOTENCY_BUCKET, TRAFFIC_BUCKET, natsOptionsFromEnv, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
-import { freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
+import { assertBucketRefused, assertPublishRefused, assertSubscribeRefused, freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
 import { describeExit, httpCall, startProc, type Proc } from "../src/index.js";
 
 const COMMANDS = {
@@ -182,44 +180,3 @@ async function waitReady(url: string, timeoutMs: number, procs: readonly Proc[])
   }
 }
 
-/** The server refuses the subscription, and no message reaches it meanwhile. */
-async function assertSubscribeRefused(nc: NatsConnection, subject: string, queue?: string): Promise<void> {
-  const err = await new Promise<Error>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`subscribing to ${subject} was not refused within 2 s`)), 2000);
-    nc.subscribe(subject, {
-      ...(queue === undefined ? {} : { queue }),
-      callback: (e) => {
-        clearTimeout(timer);
-        if (e !== null) resolve(e);
-        else reject(new Error(`a message reached the rogue on ${subject}`));
-      },
-    });
-  });
-  assert.equal(err.name, "PermissionViolationError", `${subject}: ${err.message}`);
-}
-
-/** The server refuses a publish to the subject and says so on the connection. */
-async function assertPublishRefused(nc: NatsConnection, subject: string): Promise<void> {
-  const statuses = nc.status();
-  const refused = (async () => {
-    for await (const s of statuses) {
-      if (s.type === "error" && s.error.message.includes(`Publish to "${subject}"`)) return;
-    }
-  })();
-  nc.publish(subject, "rogue");
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([refused, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`publishing to ${subject} was not refused within 2 s`)), 2000)))]);
-  clearTimeout(timer);
-}
-
-/** Neither the bucket's stream, its keys (directly or through a consumer) nor a write reach it. */
-async function assertBucketRefused(nc: NatsConnection, bucket: string): Promise<void> {
-  const refused = (subject: string) => ({ message: `Permissions Violation for Publish to "${subject}"` });
-  const stream = `KV_${bucket}`;
-  await assert.rejects(new Kvm(jetstream(nc, { timeout: 2000 })).open(bucket).then((kv) => kv.status()), refused(`$JS.API.STREAM.INFO.${stream}`));
-  const direct = `$JS.API.DIRECT.GET.${stream}.$KV.${bucket}.k`;
-  await assert.rejects(nc.request(direct, "", { timeout: 2000 }), refused(direct));
-  await assert.rejects(nc.request(`$JS.API.CONSUMER.CREATE.${stream}`, "{}", { timeout: 2000 }), refused(`$JS.API.CONSUMER.CREATE.${stream}`));
-  await assertPublishRefused(nc, `$KV.${bucket}.k`);
-  await assertSubscribeRefused(nc, `$KV.${bucket}.>`);
-}

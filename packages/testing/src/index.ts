@@ -11,3 +11,4 @@ export {
 export { freePort } from "./free-port.js";
 export { startOtlpReceiver, SpanKindCode, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
 export { StreamCall, isStreamEnd } from "./stream-call.js";
+export { assertBucketRefused, assertPublishRefused, assertSubscribeRefused } from "./nats-refusals.js";
