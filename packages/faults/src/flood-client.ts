@@ -1,15 +1,17 @@
 /**
- * The flood's client, run in a child process of its own (see flood.ts) so that its CPU and garbage
- * collection are scheduled apart from the test process's timers: `connections` keep-alive
- * connections, each with one request at a time, for `durationMs`. Every response is kept and sent
- * back to the parent over IPC when the run ends.
+ * One of the flood's clients, run in a child process of its own (see flood.ts) so that its CPU and
+ * garbage collection are scheduled apart from the test process's timers: its share of the
+ * `connections` keep-alive connections, each with one request at a time, for `durationMs` from the
+ * parent's "go". Every response is kept and sent back to the parent over IPC when the run ends.
  */
 import { Agent, request as httpRequest } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { now } from "./clock.js";
-import type { FloodOptions, FloodRecord, FloodReport } from "./flood.js";
+import type { FloodOptions, FloodRecord, FloodReport, FloodShare } from "./flood.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as FloodOptions;
+/** This client's share: connections [first, first + count) of options.connections. */
+const share = JSON.parse(process.argv[3] ?? "{}") as FloodShare;
 const records: FloodRecord[] = [];
 let stopping = false;
 let connectionsOpened = 0;
@@ -91,8 +93,13 @@ async function connection(i: number): Promise<void> {
   agent.destroy();
 }
 
+// Every client starts at the parent's word, so that the ramp is one ramp across them.
+await new Promise<void>((resolve) => {
+  process.once("message", () => resolve());
+  process.send?.("ready");
+});
 const startedAt = now();
-const loops = Array.from({ length: options.connections }, (_, i) => connection(i));
+const loops = Array.from({ length: share.count }, (_, i) => connection(share.first + i));
 await sleep(options.durationMs);
 stopping = true;
 const stoppedAt = now();

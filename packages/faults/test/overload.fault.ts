@@ -190,7 +190,7 @@ async function run(s: Scenario, what: string, options: Parameters<typeof runFloo
     `${what}: ${report.records.length} requests (${(report.records.length / seconds).toFixed(0)}/s; ${outcomes(report.records)}); ` +
       `${report.connectionsOpened} connections opened, accept queue overflows ${overflows}; ` +
       `2xx p50 ${ms(percentile(ok, 0.5))}, p99 ${ms(percentile(ok, 0.99))}; ` +
-      `CPU in cores: gateway ${cores(0)}, services ${cores(1)}, nats-server ${cores(2)}, flood client ${(report.cpuMs / 1000 / seconds).toFixed(2)}`,
+      `CPU in cores: gateway ${cores(0)}, services ${cores(1)}, nats-server ${cores(2)}, flood clients ${(report.cpuMs / 1000 / seconds).toFixed(2)}`,
   );
   return { report, overflows };
 }
