@@ -77,7 +77,7 @@ else
   role() { echo "exec '$PWD/scripts/with-nats-role' $1"; }
   names+=(nats)
   colors+=(gray)
-  commands+=("exec nats-server -c .run/nats/nats-server/auth.conf --jetstream --store_dir .data/nats --addr 127.0.0.1 --port $nats_port")
+  commands+=("exec nats-server -c .run/nats/nats-server/auth.conf --jetstream --store_dir .data/nats --addr 127.0.0.1 --port $nats_port --server_name nats")
 fi
 next_seed; names+=(gateway); colors+=(cyan); commands+=("$wait_nats && $nats_env $(role gateway) node dist/gateway.mjs")
 if [ -n "$nodes" ]; then

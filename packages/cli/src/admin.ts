@@ -27,6 +27,8 @@ export interface InstanceInfo {
   /** "" for an instance whose SDK predates deployments. */
   deployment: string;
   id: string;
+  /** The nats-server it registered through; "" when it does not say. */
+  natsServer: string;
   requests: number;
   errors: number;
   averageProcessingMs: number;
@@ -313,6 +315,7 @@ const instance = object<InstanceInfo>({
   version: string,
   deployment: string,
   id: string,
+  natsServer: string,
   requests: number,
   errors: number,
   averageProcessingMs: number,

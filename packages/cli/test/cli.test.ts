@@ -57,14 +57,14 @@ describe("switchyard CLI against a real gateway", () => {
       const out = await cli(["services", "--gateway", stack.url]);
       assert.equal(out.code, 0, out.stderr);
       const lines = out.stdout.trimEnd().split("\n");
-      assert.match(lines[0]!, /^METHOD\s+PATH\s+SERVICE\s+DEPLOYMENT\s+LANGUAGE\s+VERSION\s+INSTANCE\s+REQUESTS\s+ERRORS\s+AVG MS$/);
+      assert.match(lines[0]!, /^METHOD\s+PATH\s+SERVICE\s+DEPLOYMENT\s+LANGUAGE\s+VERSION\s+INSTANCE\s+NATS NODE\s+REQUESTS\s+ERRORS\s+AVG MS$/);
       const ping = lines.find((l) => /^GET\s+\/\s/.test(l));
       assert.ok(ping, out.stdout);
       const cells = ping.split(/\s+/);
-      assert.deepEqual(cells.slice(2, 7), ["users", "users-ts", "typescript", "1.0.0", users.id], "users-ts is the SDK's default deployment");
-      assert.ok(Number(cells[7]) >= 1, ping);
-      assert.equal(cells[8], "0");
-      assert.match(cells[9]!, /^\d+\.\d\d$/);
+      assert.deepEqual(cells.slice(2, 8), ["users", "users-ts", "typescript", "1.0.0", users.id, stack.nc.info?.server_name], "users-ts is the SDK's default deployment");
+      assert.ok(Number(cells[8]) >= 1, ping);
+      assert.equal(cells[9], "0");
+      assert.match(cells[10]!, /^\d+\.\d\d$/);
     });
 
     it("then one row per route and deployment, with its traffic over the last minute", async () => {
@@ -90,7 +90,7 @@ describe("switchyard CLI against a real gateway", () => {
       for (const route of unserved) {
         const line = lines.find((l) => l.startsWith(`${route.verb.padEnd(6)}  ${route.template.source} `));
         assert.ok(line, `${route.verb} ${route.template.source} in\n${out.stdout}`);
-        assert.match(line, /\s-\s+-\s+-\s+-\s+no instance\s+-\s+-\s+-$/);
+        assert.match(line, /\s-\s+-\s+-\s+-\s+no instance\s+-\s+-\s+-\s+-$/);
       }
     });
 

@@ -34,6 +34,8 @@ const KEYED_EVERY_MS = 100;
 const KEYED_READY_MS = 20_000;
 /** Concurrent reads when checking the acknowledged writes afterwards. */
 const READ_BACK_CONCURRENCY = 16;
+/** Two of the gateway's discovery polls (DISCOVERY_INTERVAL_MS, 5 s, plus up to 20 % jitter). */
+const DISCOVERY_WAIT_MS = 12_000;
 
 /** One disruption: from when it began to when the next began (or the load stopped). */
 interface Phase {
@@ -78,6 +80,7 @@ describe("fault: a 3-node NATS cluster under load through two gateways", () => {
             return phase;
           };
           s.notes.push(`NATS clients per node at the start: ${await clientsPerNode(cluster.nodes)}`);
+          await checkNodesShown(s);
           await keyedReady(s);
           const keyed: Keyed[] = [];
           const keyedDone = keyedWrites(s, keyed);
@@ -301,6 +304,36 @@ async function checkReadBack(s: Scenario, ids: readonly string[]): Promise<void>
 }
 
 /** From each node's monitoring endpoint (/connz): the names of its client connections. */
+/**
+ * What `switchyard services` shows of the cluster: every instance names the node it registered
+ * through (metadata switchyard.nats_server), and that node does hold a connection of its name.
+ */
+async function checkNodesShown(s: Scenario): Promise<void> {
+  const cluster = s.stack.cluster;
+  type Shown = { id: string; deployment: string; natsServer: string };
+  const shownNow = async (): Promise<Map<string, Shown>> => {
+    const reply = (await fetch(`${s.stack.gateways[0]!.url}/_/services`).then((r) => r.json())) as { routes: { instances: Shown[] }[] };
+    return new Map(reply.routes.flatMap((r) => r.instances).map((i) => [i.id, i]));
+  };
+  // The gateway's discovery polls every DISCOVERY_INTERVAL_MS (5 s): the instances may be newer.
+  let instances = await shownNow();
+  for (const deadline = now() + DISCOVERY_WAIT_MS; instances.size < s.stack.instances.length && now() < deadline; instances = await shownNow()) await s.sleep(250);
+  const connected = new Map(
+    await Promise.all(
+      cluster.nodes.map(async (node): Promise<[string, string[]]> => {
+        const connz = (await fetch(`http://127.0.0.1:${node.monitorPort}/connz?limit=100`).then((r) => r.json())) as { connections?: { name?: string }[] };
+        return [node.name, (connz.connections ?? []).map((c) => c.name ?? "")];
+      }),
+    ),
+  );
+  const shown = [...instances.values()].map((i) => `${i.deployment} ${i.id.slice(0, 6)} on ${i.natsServer || "(none)"}`);
+  s.notes.push(`instances as /_/services shows them: ${shown.join(", ")}`);
+  s.check(instances.size === s.stack.instances.length, () => `/_/services shows ${instances.size} instance(s) of ${s.stack.instances.length}`);
+  // A stack's instance connects under its deployment's name (users-ts, users-rb: the SDKs' defaults).
+  const wrong = [...instances.values()].filter((i) => !(connected.get(i.natsServer) ?? []).includes(i.deployment));
+  s.check(wrong.length === 0, () => `instance(s) naming a node that holds no connection of theirs: ${wrong.map((i) => `${i.deployment} ${i.id} on "${i.natsServer}"`).join(", ")}`);
+}
+
 async function clientsPerNode(nodes: readonly { name: string; monitorPort: number; running: boolean }[]): Promise<string> {
   const parts = await Promise.all(
     nodes.map(async (node) => {

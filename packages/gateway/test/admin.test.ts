@@ -59,6 +59,7 @@ describe("admin endpoints", () => {
     assert.equal(instance["service"], "users");
     assert.equal(instance["language"], "typescript");
     assert.equal(instance["id"], services[0]!.id);
+    assert.equal(instance["natsServer"], stack.nc.info?.server_name, "the nats-server it registered through");
     assert.equal(instance["requests"], 3);
     assert.equal(typeof instance["averageProcessingMs"], "number");
     const get = rows.find((r) => r.subject === "users.v1.UserService.GetUser")!;

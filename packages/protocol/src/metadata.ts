@@ -12,4 +12,9 @@ export const Metadata = {
   descriptors: "switchyard.descriptors",
   /** The digest of that descriptor set. */
   contractDigest: "switchyard.contract_digest",
+  /**
+   * The server_name of the nats-server the instance registered through: on a cluster, which node
+   * it is on. A reconnect may move it; the name stays the one it registered with.
+   */
+  natsServer: "switchyard.nats_server",
 } as const;

@@ -81,6 +81,7 @@ export async function serve<Methods extends GenServiceMethods>(
       [Metadata.deployment]: deployment,
       [Metadata.descriptors]: descriptorsSubject(contract.digest),
       [Metadata.contractDigest]: contract.digest,
+      ...(nc.info?.server_name ? { [Metadata.natsServer]: nc.info.server_name } : {}),
       ...(revision ? { [Metadata.revision]: revision } : {}),
     },
   });

@@ -91,6 +91,7 @@ describe("serve", () => {
     assert.equal(info.metadata["language"], "typescript");
     assert.equal(info.metadata["contract"], "users.v1");
     assert.equal(info.metadata["deployment"], "sdk-test-ts");
+    assert.equal(info.metadata["switchyard.nats_server"], nc.info?.server_name, "the nats-server it registered through");
     assert.equal(svc.deployment, "sdk-test-ts");
     const byName = (a: string[], b: string[]) => a[0]!.localeCompare(b[0]!);
     assert.deepEqual(

@@ -38,7 +38,8 @@ class CarriedContractTest < Support::ClientTest
         "deployment" => "carrier-rb",
         "revision" => "3f2a9c1",
         "switchyard.descriptors" => "switchyard.descriptors.#{digest}",
-        "switchyard.contract_digest" => digest
+        "switchyard.contract_digest" => digest,
+        "switchyard.nats_server" => client.server_info[:server_name]
       },
       srv("INFO", "carrier")["metadata"]
     )

@@ -39,7 +39,7 @@ class MonitoringTest < Support::UsersTest
     metadata = srv("INFO").fetch("metadata")
     digest = metadata.fetch("switchyard.contract_digest")
 
-    assert_equal %w[contract deployment language switchyard.contract_digest switchyard.descriptors], metadata.keys.sort
+    assert_equal %w[contract deployment language switchyard.contract_digest switchyard.descriptors switchyard.nats_server], metadata.keys.sort
     assert_equal ["ruby", "users.v1", "users-rb"], metadata.values_at("language", "contract", "deployment")
     assert_match(/\A[0-9a-f]{32}\z/, digest)
     assert_equal "switchyard.descriptors.#{digest}", metadata.fetch("switchyard.descriptors")
@@ -142,7 +142,9 @@ class MonitoringTest < Support::UsersTest
       "contract" => "users.v1",
       "deployment" => "users-rb",
       "switchyard.descriptors" => "switchyard.descriptors.#{digest}",
-      "switchyard.contract_digest" => digest
+      "switchyard.contract_digest" => digest,
+      # The suite's one nats-server: the instance registered through it.
+      "switchyard.nats_server" => client.server_info[:server_name]
     }
   end
 

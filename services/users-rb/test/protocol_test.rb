@@ -26,7 +26,7 @@ class ProtocolTest < Minitest::Test
     keys = source[/export const Metadata = \{(.*?)\} as const/m, 1].scan(/^\s+(\w+): "([\w.]+)",/).to_h
     ruby_keys = Switchyard::Protocol::METADATA.to_h { |name, key| [name.to_s.gsub(/_(\w)/) { $1.upcase }, key] }
 
-    assert_equal 6, keys.size
+    assert_equal 7, keys.size
     assert_equal keys, ruby_keys
   end
 

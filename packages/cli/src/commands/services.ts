@@ -16,6 +16,7 @@ const INSTANCE_COLUMNS: Column[] = [
   { header: "LANGUAGE" },
   { header: "VERSION" },
   { header: "INSTANCE" },
+  { header: "NATS NODE" },
   { header: "REQUESTS", align: "right" },
   { header: "ERRORS", align: "right" },
   { header: "AVG MS", align: "right" },
@@ -50,7 +51,7 @@ export async function servicesCommand(options: ServicesOptions, io: Io): Promise
 /** One row per instance; a route nobody serves still gets a row, so the gap shows. */
 function instanceRows(route: ServedRoute): string[][] {
   if (route.instances.length === 0) {
-    return [[route.method, route.path, "-", "-", "-", "-", "no instance", "-", "-", "-"]];
+    return [[route.method, route.path, "-", "-", "-", "-", "no instance", "-", "-", "-", "-"]];
   }
   return route.instances.map((i) => [
     route.method,
@@ -60,6 +61,7 @@ function instanceRows(route: ServedRoute): string[][] {
     i.language,
     i.version,
     i.id,
+    i.natsServer || "-",
     String(i.requests),
     String(i.errors),
     i.averageProcessingMs.toFixed(2),

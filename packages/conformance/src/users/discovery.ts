@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { UserService } from "@switchyard/contracts";
-import { methodSubject, queueGroup } from "@switchyard/protocol";
+import { Metadata, methodSubject, queueGroup } from "@switchyard/protocol";
 import { assertInfo, assertPing, assertStats } from "../observe/srv-responses.js";
 import { CONTRACT, SERVICE_NAME } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
@@ -27,6 +27,8 @@ export function discoveryTests(ctx: UsersSuiteContext): void {
       const metadata = (info["metadata"] ?? {}) as Record<string, unknown>;
       assert.equal(metadata["contract"], CONTRACT);
       assert.ok(typeof metadata["language"] === "string" && metadata["language"] !== "", "metadata.language is set");
+      // The suite's nats-server is the only one, so the instance registered through it.
+      assert.equal(metadata[Metadata.natsServer], ctx.nc.info?.server_name, "metadata switchyard.nats_server is the server_name of the nats-server it registered through");
 
       const endpoints = info.endpoints
         .filter((e) => e.queue_group === queueGroup(UserService))

@@ -1,6 +1,6 @@
 import { Svcm, type ServiceClient, type ServiceInfo, type ServiceStats } from "@nats-io/services";
 import { errors, type NatsConnection } from "@nats-io/transport-node";
-import { rpcSubjectOf } from "@switchyard/protocol";
+import { Metadata, rpcSubjectOf } from "@switchyard/protocol";
 
 /** One live service instance as discovery last saw it. */
 export interface Instance {
@@ -10,6 +10,8 @@ export interface Instance {
   readonly language: string;
   /** The deployment it belongs to; "" for an instance whose SDK predates deployments. */
   readonly deployment: string;
+  /** The nats-server it registered through (its server_name); "" when it does not say. */
+  readonly natsServer: string;
   /** When it started, from $SRV.STATS (ISO 8601); "" when unknown. */
   readonly started: string;
   readonly metadata: Readonly<Record<string, string>>;
@@ -141,8 +143,9 @@ function toInstance(info: ServiceInfo, stats: ServiceStats | undefined): Instanc
     id: info.id,
     service: info.name,
     version: info.version,
-    language: metadata["language"] ?? "",
-    deployment: metadata["deployment"] ?? "",
+    language: metadata[Metadata.language] ?? "",
+    deployment: metadata[Metadata.deployment] ?? "",
+    natsServer: metadata[Metadata.natsServer] ?? "",
     started: stats?.started ?? "",
     metadata,
     endpoints: info.endpoints.map((e) => {

@@ -120,6 +120,7 @@ function servedRoute(route: Route, options: AdminOptions, series: boolean, now =
         version: instance.version,
         deployment: instance.deployment,
         id: instance.id,
+        natsServer: instance.natsServer,
         uptimeSeconds: Number.isNaN(started) ? null : Math.max(0, Math.round((now - started) / 1000)),
         requests,
         errors: endpoints.reduce((n, e) => n + e.errors, 0),

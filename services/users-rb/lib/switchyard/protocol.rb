@@ -61,7 +61,10 @@ module Switchyard
       # Where the instance answers with its contract's descriptor set (DescriptorSet#subject).
       descriptors: "switchyard.descriptors",
       # The digest of that descriptor set.
-      contract_digest: "switchyard.contract_digest"
+      contract_digest: "switchyard.contract_digest",
+      # The server_name of the nats-server the instance registered through: on a cluster, which node
+      # it is on. A reconnect may move it; the name stays the one it registered with.
+      nats_server: "switchyard.nats_server"
     }.freeze
 
     # An instance answers on `<prefix>.<digest>` with its contract's descriptor set (descriptors.ts).

@@ -80,7 +80,7 @@ module Switchyard
     end
 
     # The micro service metadata: language, contract (the proto package), deployment, the descriptor
-    # set's subject and digest, and the revision when there is one.
+    # set's subject and digest, the nats-server it registers through, and the revision when there is one.
     def metadata
       {
         Protocol::METADATA[:language] => Protocol::LANGUAGE,
@@ -88,7 +88,8 @@ module Switchyard
         Protocol::METADATA[:deployment] => deployment,
         Protocol::METADATA[:revision] => revision,
         Protocol::METADATA[:descriptors] => contract.descriptors.subject,
-        Protocol::METADATA[:contract_digest] => contract.descriptors.digest
+        Protocol::METADATA[:contract_digest] => contract.descriptors.digest,
+        Protocol::METADATA[:nats_server] => @client.server_info[:server_name]
       }.compact
     end
 

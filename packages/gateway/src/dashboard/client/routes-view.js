@@ -332,7 +332,7 @@ function instanceList(instances) {
     shown.map((i) =>
       h(
         "li",
-        { "data-instance": i.id, title: `${i.service} ${i.version} (${i.language}), instance ${i.id}` },
+        { "data-instance": i.id, title: `${i.service} ${i.version} (${i.language}), instance ${i.id}${i.natsServer ? ` on nats-server ${i.natsServer}` : ""}` },
         h("span", { class: "seg" }, h("span", { class: "lang" }, i.language), ` ${i.version}`),
         " ",
         h("span", { class: "seg muted" }, `· up ${duration(i.uptimeSeconds)}`),

@@ -3,7 +3,7 @@
 
 /**
  * @typedef {{ natsConnected: boolean, natsServer: string, uptimeSeconds: number, trafficPolicies: string }} GatewayState
- * @typedef {{ service: string, language: string, version: string, deployment: string, id: string,
+ * @typedef {{ service: string, language: string, version: string, deployment: string, id: string, natsServer: string,
  *   uptimeSeconds: number | null, requests: number, errors: number, averageProcessingMs: number }} InstanceView
  * @typedef {{ deployment: string, languages: string[], versions: string[], instances: number,
  *   weight: number | null, weightShare: number | null, share: number, requests: number, errors: number,
