@@ -8,6 +8,8 @@
  * - POST /users through a gateway as it runs by default (metrics on, tracing with no exporter),
  *   against one with METRICS=false, both started for the comparison;
  * - Ping through a gateway of two processes (GATEWAY_PROCESSES=2) against one (multi-core.ts);
+ * - capacity: CPU per request of the gateway, the instance and nats-server, and the latency a create
+ *   adds (capacity.ts; README "Capacity on paper");
  * - curves, the gateway against the reference at each point: routes served, body size,
  *   connections (curves/);
  * and how long GET /metrics takes on a gateway serving 1,000 routes that have all had traffic.
@@ -23,6 +25,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { startNatsServer } from "@switchyard/testing";
 import { formatCurve, type CurveReport } from "./curve-report.js";
+import { CAPACITY, capacity, formatCapacity, type CapacityReport } from "./capacity.js";
 import { BODY_CURVE, bodyCurve } from "./curves/body-size.js";
 import { CONNECTIONS_CURVE, connectionsCurve } from "./curves/connections.js";
 import { ROUTES_CURVE, routesCurve } from "./curves/routes.js";
@@ -48,7 +51,7 @@ const USERS = "users.v1.UserService";
 const SPLIT = "POST /users split 50/50";
 const METRICS_OFF = "POST /users metrics off";
 const SCRAPE = "GET /metrics 1000 routes";
-const ALL = [ping.name, createUser.name, createUserProtobuf.name, SPLIT, METRICS_OFF, MULTI_CORE, SCRAPE, ROUTES_CURVE, BODY_CURVE, CONNECTIONS_CURVE];
+const ALL = [ping.name, createUser.name, createUserProtobuf.name, SPLIT, METRICS_OFF, MULTI_CORE, CAPACITY, SCRAPE, ROUTES_CURVE, BODY_CURVE, CONNECTIONS_CURVE];
 const CURVES = [
   { name: ROUTES_CURVE, run: routesCurve },
   { name: BODY_CURVE, run: bodyCurve },
@@ -79,7 +82,7 @@ async function bench(): Promise<void> {
   const nats = await startNatsServer({ jetstreamMaxFileMb: 8192 });
   harness.defer(() => nats.stop());
   const env = { NATS_URL: nats.url };
-  await harness.startService("users-ts", "dist/users-ts.mjs", env, `${USERS}.Ping`);
+  const users = await harness.startService("users-ts", "dist/users-ts.mjs", env, `${USERS}.Ping`);
 
   const reports: ScenarioReport[] = [];
   const againstReference = [ping, createUser, createUserProtobuf].filter((s) => wanted(s.name));
@@ -109,6 +112,9 @@ async function bench(): Promise<void> {
 
   if (wanted(MULTI_CORE)) reports.push(await multiCore(harness, nats.url));
 
+  let capacityReport: CapacityReport | undefined;
+  if (wanted(CAPACITY)) capacityReport = await capacity(harness, nats, users, settings.durationS, settings.connections);
+
   let scrape: ScrapeReport | undefined;
   if (wanted(SCRAPE)) scrape = await measureMetricsScrape(nats, 1_000);
 
@@ -117,9 +123,10 @@ async function bench(): Promise<void> {
 
   if (reports.length > 0) console.log(`\n${formatTable(reports)}`);
   if (scrape !== undefined) console.log(formatScrape(scrape));
+  if (capacityReport !== undefined) console.log(`\n${formatCapacity(capacityReport)}`);
   for (const curve of curves) console.log(`\n${formatCurve(curve)}`);
   const { failures } = harness;
-  await writeJson(RESULTS, { date: new Date().toISOString(), node: process.version, config: settings, scenarios: reports, scrape, curves, failures });
+  await writeJson(RESULTS, { date: new Date().toISOString(), node: process.version, config: settings, scenarios: reports, scrape, capacity: capacityReport, curves, failures });
   console.log(`\nresults: ${RESULTS}`);
   if (failures.length > 0) throw new Error(`requests failed, the numbers above are not valid:\n  ${failures.join("\n  ")}`);
 
