@@ -36,10 +36,14 @@ describe("contracts carried by services", () => {
   });
 
   const listItems = () => app.inject({ method: "GET", url: "/v1/warehouses/paris/items" });
+  // The same RPC at its Connect path, which every RPC of a served contract gets.
+  const listItemsRpc = () =>
+    app.inject({ method: "POST", url: "/inventory.v1.InventoryService/ListItems", headers: { "content-type": "application/json" }, payload: { parent: "warehouses/paris" } });
 
   it("does not know the inventory routes before an inventory service runs", async () => {
     await app.directory.refresh();
     assert.equal((await listItems()).statusCode, 404);
+    assert.equal((await listItemsRpc()).statusCode, 404);
   });
 
   it("adds the routes of a contract it has never seen when a service carrying it appears", async () => {
@@ -47,6 +51,9 @@ describe("contracts carried by services", () => {
     await app.directory.refresh();
     const res = await listItems();
     assert.equal(res.statusCode, 200, res.body);
+    const rpc = await listItemsRpc();
+    assert.equal(rpc.statusCode, 200, rpc.body);
+    assert.deepEqual(rpc.json(), res.json(), "the RPC path answers as the REST route does");
     const services = (await app.inject({ method: "GET", url: "/_/services" })).json();
     const row = services.routes.find((r: { subject: string }) => r.subject === "inventory.v1.InventoryService.ListItems");
     assert.equal(row.instances[0].id, inventory.id);

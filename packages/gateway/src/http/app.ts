@@ -6,7 +6,7 @@ import { Headers } from "@switchyard/protocol";
 import { traceIdOf, traceparentOf } from "@switchyard/telemetry";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { GatewayConfig } from "../config.js";
 import { ServiceDirectory } from "../discovery/service-directory.js";
 import { GatewayError } from "../errors.js";
@@ -44,6 +44,11 @@ import { replyWithStream } from "./stream-reply.js";
 import { RetryBudget } from "../nats/retry-budget.js";
 import { requestBodies } from "../transcode/request-bodies.js";
 import { BodyBudget } from "./body-reader.js";
+import { rpcCallOf, type RpcCall } from "../rpc/rpc-call.js";
+import { rpcDeadlineMs } from "../rpc/rpc-deadline.js";
+import { rpcPayload } from "../rpc/rpc-request.js";
+import { sendRpcReply } from "../rpc/rpc-reply.js";
+import { rpcStreamFormat } from "../rpc/rpc-stream-format.js";
 
 export type AppConfig = Pick<
   GatewayConfig,
@@ -94,6 +99,8 @@ declare module "fastify" {
     span: Span | undefined;
     /** The verified bearer token's subject and claims, when auth is on and the client sent one. */
     identity: VerifiedIdentity | undefined;
+    /** A Connect or gRPC-Web call on an RPC path: errors are answered in its protocol. */
+    rpcCall: RpcCall | undefined;
   }
   interface FastifyInstance {
     readonly routeTable: RouteTable;
@@ -207,6 +214,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.decorateRequest("routeMatch", undefined);
   app.decorateRequest("span", undefined);
   app.decorateRequest("identity", undefined);
+  app.decorateRequest("rpcCall", undefined);
   if (tracer !== undefined) {
     app.addHook("onResponse", (request, reply, done) => {
       if (request.span !== undefined) endServerSpan(request.span, reply);
@@ -249,6 +257,21 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       // Route first, so an unknown path is a 404 whatever its body or content type. A callback hook,
       // not an async one: this runs on every request.
       onRequest: (request, reply, done) => {
+        const path = pathOf(request);
+        let match = registry.table.match(request.method, path);
+        // An RPC path (/<package>.<Service>/<Method>) where no REST route is: Connect or gRPC-Web.
+        if (match.kind === "not-found" || match.kind === "method-not-allowed") {
+          const rpc = registry.table.matchRpc(path);
+          if (rpc !== undefined) {
+            try {
+              request.rpcCall = rpcCallOf(rpc, request.method, request.headers);
+            } catch (err) {
+              done(err as Error);
+              return;
+            }
+            match = { kind: "found", route: rpc, params: NO_PARAMS };
+          }
+        }
         if (closing) {
           request.log.info({ reqId: request.id }, "request refused: the gateway is closing");
           reply.header("connection", "close");
@@ -261,7 +284,6 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
           done(new GatewayError("OVERLOADED", "the gateway has too many requests in flight; retry shortly"));
           return;
         }
-        const match = registry.table.match(request.method, pathOf(request));
         if (tracer !== undefined) request.span = startServerSpan(tracer, request, match.kind === "found" ? match.route : undefined);
         if (match.kind === "found") {
           request.routeMatch = match;
@@ -275,12 +297,13 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
         } else if (match.kind === "refused") {
           done(new GatewayError("BINDING_NOT_SERVED", `${request.method} ${match.binding.path} (${match.binding.subject}) is not served: ${match.binding.reason}`));
         } else if (match.kind === "not-found") {
-          done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${pathOf(request)}`));
+          done(new GatewayError("ROUTE_NOT_FOUND", `no route for ${request.method} ${path}`));
         } else {
           done(new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, undefined, { allow: match.allow.join(", ") }));
         }
       },
       handler: async (request, reply) => {
+        if (request.rpcCall !== undefined) return rpcHandler(request.rpcCall, request, reply);
         const { route, params } = request.routeMatch!;
         const query = request.query as Record<string, string | string[]>;
         // JSON is checked against the contract's field rules here; Protobuf bodies pass through undecoded
@@ -327,7 +350,35 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     });
   });
   return app;
+
+  /**
+   * A Connect or gRPC-Web call: the same forwarding as a REST request (traffic policy, retries,
+   * metrics, tracing, auth), with the client's deadline when it gives a shorter one. Idempotency-Key
+   * is a REST header: these protocols' retries are the client's.
+   */
+  async function rpcHandler(call: RpcCall, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { route } = call;
+    const payload = rpcPayload(call, request, json, config.bodyLimitBytes);
+    const headers = natsRequestHeaders(request.headers, request.id);
+    if (authenticator !== undefined) setIdentityHeaders(headers, request.identity);
+    reply.header("x-request-id", request.id);
+    if (route.method.methodKind === "server_streaming") {
+      return replyWithStream(request, reply, route, payload, headers, NO_PARAMS, { streams, admission, tracer }, rpcStreamFormat(call, json));
+    }
+    const deadlineMs = rpcDeadlineMs(call, request.headers);
+    const forward = () => forwarder.forward(route, payload, headers, request.headers, NO_PARAMS, undefined, deadlineMs);
+    admission.inFlight++;
+    let answer: Msg;
+    try {
+      answer = await (tracer === undefined ? forward() : tracedForward(tracer, request.span!, forward, route, headers));
+    } finally {
+      admission.inFlight--;
+    }
+    return sendRpcReply(call, reply, answer, json, request.headers["accept-encoding"]);
+  }
 }
+
+const NO_PARAMS = new Map<string, string>();
 
 /**
  * The methods the catch-all route takes: Fastify's own, plus every other method Node's parser reads

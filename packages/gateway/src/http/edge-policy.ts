@@ -18,6 +18,10 @@ export function corsOptions(origins: readonly string[]): FastifyCorsOptions {
       "ratelimit-limit",
       "ratelimit-remaining",
       "ratelimit-reset",
+      // gRPC-Web's outcome when it comes in the headers (a trailers-only answer), and its details.
+      "grpc-status",
+      "grpc-message",
+      "grpc-status-details-bin",
     ],
     maxAge: 600,
     strictPreflight: true,

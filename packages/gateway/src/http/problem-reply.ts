@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { traceIdOf } from "@switchyard/telemetry";
 import { GatewayError, PROBLEM_CONTENT_TYPE, toProblem } from "../errors.js";
+import { sendRpcError } from "../rpc/rpc-reply.js";
 
 /** Every 503 says when to come back (RFC 9110 §10.2.3); set once at start-up from RETRY_AFTER_S. */
 let retryAfter = "1";
@@ -22,7 +23,10 @@ const fastifyCodes: Record<string, () => GatewayError> = {
   FST_ERR_BAD_URL: () => new GatewayError("BAD_REQUEST", "the URL is not valid: a % escape does not decode"),
 };
 
-/** The one way errors leave the gateway: application/problem+json, never a stack trace. */
+/**
+ * The one way errors leave the gateway: application/problem+json, never a stack trace; on an RPC
+ * path, the error in the call's own protocol (Connect or gRPC-Web).
+ */
 export function replyWithError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toGatewayError(err);
   if (error.code === "GATEWAY_INTERNAL") {
@@ -30,6 +34,7 @@ export function replyWithError(err: unknown, request: FastifyRequest, reply: Fas
     const traceId = request.span?.spanContext().traceId ?? traceIdOf(typeof traceparent === "string" ? traceparent : undefined);
     request.log.error({ err, reqId: request.id, ...(traceId === undefined ? {} : { trace_id: traceId }) }, "unhandled gateway error");
   }
+  if (request.rpcCall !== undefined) return sendRpcError(request.rpcCall, reply.header("x-request-id", request.id), error, retryAfter);
   reply.code(error.status).type(PROBLEM_CONTENT_TYPE).header("x-request-id", request.id);
   if (error.status === 503) reply.header("retry-after", retryAfter);
   if (error.headers !== undefined) reply.headers(error.headers);

@@ -12,34 +12,40 @@ import type { Route } from "../routes/route.js";
 import { replyToJson } from "../transcode/json-reply.js";
 import { endClientSpan, startClientSpan } from "./request-tracing.js";
 
-/** How one stream is written over HTTP: grpc-gateway's newline-delimited JSON, or server-sent events. */
-interface StreamFormat {
+/**
+ * How one stream is written over HTTP: grpc-gateway's newline-delimited JSON or server-sent events
+ * on REST routes; Connect streaming or gRPC-Web frames on RPC paths (rpc/rpc-stream-format.ts).
+ */
+export interface StreamFormat {
   readonly contentType: string;
-  message(json: string, seq: number): string;
-  error(problem: string): string;
+  /** Answer 200 whatever HTTP status the service asks for: the protocol says how the call went. */
+  readonly alwaysOk?: boolean;
+  message(data: Uint8Array, seq: number): string | Uint8Array;
+  /** When the stream fails mid-way. */
+  error(err: GatewayError, requestId: string): string | Uint8Array;
   /** After the last message of a successful stream. */
-  readonly end: string;
+  end(): string | Uint8Array | undefined;
 }
 
 /** One JSON object a line: `{"result": <message>}`, and `{"error": <problem>}` when the stream fails mid-way. */
-const NDJSON: StreamFormat = {
+const ndjson = (route: Route): StreamFormat => ({
   contentType: "application/x-ndjson",
-  message: (json) => `{"result":${json}}\n`,
-  error: (problem) => `{"error":${problem}}\n`,
-  end: "",
-};
+  message: (data) => `{"result":${replyToJson(route, data)}}\n`,
+  error: (err, requestId) => `{"error":${JSON.stringify(toProblem(err, requestId))}}\n`,
+  end: () => undefined,
+});
 
 /**
  * Server-sent events: each message an event of its own (its number as the event id), a mid-stream
  * failure an `error` event, and an `end` event after the last message, so that an EventSource knows
  * to close rather than reconnect and start the stream again.
  */
-const EVENT_STREAM: StreamFormat = {
+const eventStream = (route: Route): StreamFormat => ({
   contentType: "text/event-stream",
-  message: (json, seq) => `id: ${seq}\ndata: ${json}\n\n`,
-  error: (problem) => `event: error\ndata: ${problem}\n\n`,
-  end: "event: end\ndata: {}\n\n",
-};
+  message: (data, seq) => `id: ${seq}\ndata: ${replyToJson(route, data)}\n\n`,
+  error: (err, requestId) => `event: error\ndata: ${JSON.stringify(toProblem(err, requestId))}\n\n`,
+  end: () => "event: end\ndata: {}\n\n",
+});
 
 /** Requests of the stream in flight count against MAX_IN_FLIGHT while it lasts. */
 interface InFlight {
@@ -66,6 +72,8 @@ export async function replyWithStream(
   headers: MsgHdrs,
   params: ReadonlyMap<string, string>,
   options: StreamReplyOptions,
+  /** The stream's format; by default NDJSON, or server-sent events when the client accepts them. */
+  format: StreamFormat = wantsEventStream(request.headers.accept) ? eventStream(route) : ndjson(route),
 ): Promise<FastifyReply> {
   const gone = new AbortController();
   const left = () => {
@@ -85,16 +93,15 @@ export async function replyWithStream(
     throw err;
   }
   const { call, first } = opened;
-  const format = wantsEventStream(request.headers.accept) ? EVENT_STREAM : NDJSON;
   const body = new PassThrough();
-  void pipe(call, first, body, format, route, request.id).then((failure) => {
+  void pipe(call, first, body, format, request.id).then((failure) => {
     options.admission.inFlight--;
     reply.raw.off("close", left);
     if (failure !== undefined && !GatewayError.is(failure)) request.log.error({ err: failure, reqId: request.id }, "unhandled gateway error in a stream");
     if (span !== undefined) endSpan(span, call.head, failure);
   });
   const http = httpFromReply(call.head);
-  reply.code(http.status).headers(http.headers).header("x-request-id", request.id).type(format.contentType);
+  reply.code(format.alwaysOk ? 200 : http.status).headers(http.headers).header("x-request-id", request.id).type(format.contentType);
   reply.header("cache-control", "no-cache");
   return reply.send(body);
 }
@@ -104,18 +111,19 @@ export async function replyWithStream(
  * taken it (past the socket's buffer, `drain`), so a slow client slows the service; then the end, or
  * the error the stream failed with. Resolves with that error, if any.
  */
-async function pipe(call: StreamCall, first: Msg | undefined, body: PassThrough, format: StreamFormat, route: Route, requestId: string): Promise<unknown> {
+async function pipe(call: StreamCall, first: Msg | undefined, body: PassThrough, format: StreamFormat, requestId: string): Promise<unknown> {
   let failure: unknown;
   try {
     for (let msg = first, seq = 1; msg !== undefined; msg = await call.next(), seq++) {
       if (body.destroyed) return undefined;
-      if (!body.write(format.message(replyToJson(route, msg.data), seq))) await drained(body);
+      if (!body.write(format.message(msg.data, seq))) await drained(body);
       call.took(seq);
     }
-    if (!body.destroyed && format.end !== "") body.write(format.end);
+    const end = format.end();
+    if (!body.destroyed && end !== undefined) body.write(end);
   } catch (err) {
     failure = err;
-    if (!body.destroyed) body.write(format.error(JSON.stringify(toProblem(asGatewayError(err), requestId))));
+    if (!body.destroyed) body.write(format.error(asGatewayError(err), requestId));
     // A message the gateway cannot transcode, say: the service must not go on streaming to nobody
     // (a stream that ended, or was cancelled, is left as it is).
     call.cancel();

@@ -43,7 +43,7 @@ export class ServiceCaller {
         ? await this.mux.request(subject, payload, headers, timeoutMs)
         : await captureRequest(this.nc, subject, payload, headers, timeoutMs ?? this.timeoutMs, replyTo);
     } catch (err) {
-      throw fromNatsError(err, this.timeoutMs, this.nc.info?.max_payload);
+      throw fromNatsError(err, timeoutMs ?? this.timeoutMs, this.nc.info?.max_payload);
     }
   }
 }

@@ -3,7 +3,7 @@ import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { Metadata, contractDigest } from "@switchyard/protocol";
 import type { Instance } from "../discovery/service-directory.js";
 import { incompatibilities } from "./contract-compat.js";
-import { bindingsOf, routesOf, RouteError, type Route } from "./route.js";
+import { bindingsOf, routesOf, rpcRoutesOf, RouteError, type Route } from "./route.js";
 import { RouteTable } from "./route-table.js";
 
 /** Instances of one service that carry contracts the gateway cannot serve together. */
@@ -42,7 +42,7 @@ export class RouteRegistry {
     private readonly reserved: (path: string) => boolean = () => false,
   ) {
     const own = bindingsOf(staticServices);
-    this.current = new RouteTable(own.routes, reserved, own.refused);
+    this.current = new RouteTable(own.routes, reserved, own.refused, rpcRoutesOf(staticServices));
     this.builtIn = new Set(staticServices.map((s) => s.typeName));
   }
 
@@ -127,7 +127,7 @@ export class RouteRegistry {
       }
     }
     const { routes, refused } = bindingsOf(accepted);
-    return new RouteTable(routes, this.reserved, refused);
+    return new RouteTable(routes, this.reserved, refused, rpcRoutesOf(accepted));
   }
 }
 
@@ -146,5 +146,6 @@ function signature(table: RouteTable): string {
   return [
     ...table.routes.map((r) => `${r.verb} ${r.template.source} ${r.subject}`),
     ...table.refused.map((r) => `refused ${r.verb} ${r.path} ${r.subject}`),
+    ...table.rpcs.map((r) => `rpc ${r.template.source}`),
   ].join("\n");
 }

@@ -20,12 +20,16 @@ type Entry = { route: Route; refused?: undefined } | { route?: undefined; refuse
  */
 export class RouteTable {
   private readonly byVerb = new Map<string, SegmentTrie<Entry>>();
+  private readonly byRpcPath = new Map<string, Route>();
 
   constructor(
     readonly routes: readonly Route[],
     reserved: (path: string) => boolean = () => false,
     readonly refused: readonly RefusedBinding[] = [],
+    /** The RPC paths (rpcRoutesOf), matched exactly and only where no REST route does. */
+    readonly rpcs: readonly Route[] = [],
   ) {
+    for (const route of rpcs) this.byRpcPath.set(route.template.source, route);
     const seen = new Map<string, Route>();
     for (const route of routes) {
       if (reserved(route.template.source)) {
@@ -59,6 +63,11 @@ export class RouteTable {
     }
     const allow = [...this.byVerb.keys()].filter((v) => v !== verb && this.find(v, path) !== undefined);
     return allow.length > 0 ? { kind: "method-not-allowed", allow } : { kind: "not-found" };
+  }
+
+  /** The RPC whose path this is (`/<package>.<Service>/<Method>`), if any. */
+  matchRpc(path: string): Route | undefined {
+    return this.byRpcPath.get(path);
   }
 
   private add(verb: string, template: PathTemplate, entry: Entry): void {

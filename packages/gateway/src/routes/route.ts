@@ -48,6 +48,32 @@ export interface Routes {
   readonly refused: RefusedBinding[];
 }
 
+/**
+ * The RPC paths of these services, one per RPC whatever its google.api.http annotation:
+ * `POST /<package>.<Service>/<Method>`, where Connect and gRPC-Web clients call it. Client and
+ * bidirectional streaming RPCs have none: HTTP/1.1 request/reply cannot carry them.
+ */
+export function rpcRoutesOf(services: Iterable<DescService>): Route[] {
+  const routes: Route[] = [];
+  for (const service of services) {
+    for (const method of service.methods) {
+      if (method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming") continue;
+      routes.push({
+        verb: "POST",
+        template: parseTemplate(`/${service.typeName}/${method.name}`),
+        method,
+        subject: methodSubject(method),
+        body: "*",
+        bodyPath: [],
+        responseBody: undefined,
+        pathFields: [],
+        updateMask: undefined,
+      });
+    }
+  }
+  return routes;
+}
+
 /** The routes the gateway serves for these services (the refused bindings: `bindingsOf`). */
 export function routesOf(services: Iterable<DescService>): Route[] {
   return bindingsOf(services).routes;

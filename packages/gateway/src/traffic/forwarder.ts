@@ -55,12 +55,15 @@ export class Forwarder {
     params: ReadonlyMap<string, string>,
     /** Where the reply must go instead of the gateway's inbox (an Idempotency-Key's capture). */
     replyTo?: string,
+    /** The client's own deadline (Connect-Timeout-Ms, grpc-timeout), when shorter than REQUEST_TIMEOUT_MS. */
+    deadlineMs?: number,
   ): Promise<Msg> {
     const plan = this.traffic.planFor(route);
     const target = plan?.pick(http, params);
-    const timeoutMs = this.caller.timeoutMs;
+    const shorter = deadlineMs !== undefined && deadlineMs < this.caller.timeoutMs ? deadlineMs : undefined;
+    const timeoutMs = shorter ?? this.caller.timeoutMs;
     headers.set(Headers.timeoutMs, String(timeoutMs));
-    let sent = this.send(route, plan, target, payload, headers, undefined, replyTo);
+    let sent = this.send(route, plan, target, payload, headers, shorter, replyTo);
     // A request with an Idempotency-Key is not copied: the copy would run the write again, outside the key's promise.
     if (plan?.shadow !== undefined && replyTo === undefined && Math.random() < plan.shadow.fraction) this.shadows.copy(plan, target, payload, headers, sent);
     if (!retriable(route)) return successOf(await sent);

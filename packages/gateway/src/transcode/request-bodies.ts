@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { isInteger, isSafeNumber, parse as parseLossless } from "lossless-json";
 import { GatewayError } from "../errors.js";
 import { bodyReader, type BodyBudget } from "../http/body-reader.js";
+import { decompress } from "../rpc/compression.js";
 import { PROTOBUF_TYPES } from "./media-types.js";
 
 /**
@@ -19,7 +20,18 @@ import { PROTOBUF_TYPES } from "./media-types.js";
  * values as strings. The common body pays one regular expression.
  */
 export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimit: number): void {
-  const read = bodyReader(budget, bodyLimit);
+  const readRaw = bodyReader(budget, bodyLimit);
+  // A gzip body (Content-Encoding, as Connect's unary requests may send) is inflated within the same limit.
+  const read: typeof readRaw = (request, payload, done) =>
+    readRaw(request, payload, (err, body) => {
+      const encoding = request.headers["content-encoding"];
+      if (err !== null || encoding === undefined) return done(err, body);
+      try {
+        done(null, Buffer.from(decompress(encoding, body!, bodyLimit)));
+      } catch (inflateErr) {
+        done(inflateErr as Error, undefined);
+      }
+    });
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", (request, payload, done) => {
@@ -33,9 +45,12 @@ export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimi
     });
   });
   app.addContentTypeParser([...PROTOBUF_TYPES], (request, payload, done) => read(request, payload, done));
+  // Connect streaming and gRPC-Web bodies are frames, unframed by the RPC path's handler.
+  app.addContentTypeParser(RPC_FRAMED, (request, payload, done) => read(request, payload, done));
 }
 
 const LONG_NUMBER = /\d{16}/;
+const RPC_FRAMED = /^application\/(connect\+|grpc-web)/i;
 
 type Done = (err: Error | null, body?: unknown) => void;
 
