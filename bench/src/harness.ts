@@ -37,10 +37,12 @@ export interface Side {
   before?: () => Promise<void>;
 }
 
-/** The subject against the baseline, on one scenario. */
+/** The subject against the baseline, on one scenario (or one each, given `baselineScenario`). */
 export interface Comparison {
   name: string;
   scenario: Scenario;
+  /** What the baseline is loaded with, warm-up and rounds; default `scenario`, as the subject. */
+  baselineScenario?: Scenario;
   baseline: Side;
   subject: Side;
   /** Default: the settings' connections. */
@@ -105,8 +107,9 @@ export class Harness {
     const runs = new Map<Side, MeasuredRun[]>(sides.map((s) => [s, []]));
     const load = async (side: Side, seconds: number, label: string): Promise<MeasuredRun> => {
       await side.before?.();
+      const scenario = side === c.baseline ? (c.baselineScenario ?? c.scenario) : c.scenario;
       const cpuBefore = cpuMs(side.child.pid);
-      const result = await runLoad(side.url, c.scenario, connections, seconds);
+      const result = await runLoad(side.url, scenario, connections, seconds);
       if (side.child.exited()) throw new Error(`${side.child.name} died during the load:\n${side.child.stderrTail()}`);
       const measured = { ...result, cpuUsPerRequest: ((cpuMs(side.child.pid) - cpuBefore) * 1000) / Math.max(1, result.total) };
       console.error(`  ${label.padEnd(9)} ${side.name.padEnd(12)} ${describe(measured)}`);

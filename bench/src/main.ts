@@ -3,6 +3,8 @@
  * noise falls on both alike; a ratio is the median of the rounds' ratios (see report.ts).
  * - the gateway against bench/src/reference.ts, both in front of one users-ts instance (Ping,
  *   POST /users in JSON and in Protobuf);
+ * - CreateUser at its RPC path in Connect (Protobuf) and in gRPC-Web, each against the REST
+ *   Protobuf passthrough POST /users on that same gateway (rpc-protocols.ts);
  * - POST /users with a 50/50 traffic policy between two users-ts deployments, against the same
  *   gateway and deployments with no policy;
  * - POST /users through a gateway as it runs by default (metrics on, tracing with no exporter),
@@ -18,7 +20,7 @@
  * BENCH_CONNECTIONS (50; the body-size and connections curves set their own), BENCH_HEAP_FLAGS (V8
  * flags for the gateways and the reference; default the production ones), BENCH_SCENARIOS
  * (comma-separated names or prefixes of names, e.g. "POST /users (Protobuf)" or "routes"; default all).
- * The default run takes about 13 minutes on a 2-core machine.
+ * The default run takes about 15 minutes on a 2-core machine.
  * A MISS against a target is reported, not an exit code; failed or non-2xx requests are (exit 1).
  */
 import { join } from "node:path";
@@ -35,6 +37,7 @@ import { measureMetricsScrape, type ScrapeReport } from "./metrics-scrape.js";
 import { MULTI_CORE, multiCore } from "./multi-core.js";
 import { repoRoot } from "./processes.js";
 import { compare, formatScrape, formatTable, TARGETS, writeJson, type ScenarioReport } from "./report.js";
+import { RPC_PROTOCOLS, rpcProtocols } from "./rpc-protocols.js";
 import { createUser, createUserProtobuf, ping } from "./requests.js";
 
 const settings: Settings = {
@@ -51,7 +54,7 @@ const USERS = "users.v1.UserService";
 const SPLIT = "POST /users split 50/50";
 const METRICS_OFF = "POST /users metrics off";
 const SCRAPE = "GET /metrics 1000 routes";
-const ALL = [ping.name, createUser.name, createUserProtobuf.name, SPLIT, METRICS_OFF, MULTI_CORE, CAPACITY, SCRAPE, ROUTES_CURVE, BODY_CURVE, CONNECTIONS_CURVE];
+const ALL = [ping.name, createUser.name, createUserProtobuf.name, ...RPC_PROTOCOLS, SPLIT, METRICS_OFF, MULTI_CORE, CAPACITY, SCRAPE, ROUTES_CURVE, BODY_CURVE, CONNECTIONS_CURVE];
 const CURVES = [
   { name: ROUTES_CURVE, run: routesCurve },
   { name: BODY_CURVE, run: bodyCurve },
@@ -86,7 +89,8 @@ async function bench(): Promise<void> {
 
   const reports: ScenarioReport[] = [];
   const againstReference = [ping, createUser, createUserProtobuf].filter((s) => wanted(s.name));
-  if (againstReference.length > 0 || wanted(SPLIT)) {
+  const rpc = RPC_PROTOCOLS.some(wanted);
+  if (againstReference.length > 0 || rpc || wanted(SPLIT)) {
     const reference = await harness.startHttp("reference", "dist/bench-reference.mjs", env);
     const gateway = await harness.startHttp("gateway", "dist/gateway.mjs", { ...env, LOG_LEVEL: "warn" });
     for (const scenario of againstReference) {
@@ -95,6 +99,7 @@ async function bench(): Promise<void> {
       const pair = await harness.measure({ name: scenario.name, scenario, baseline: reference, subject: gateway });
       reports.push(compare(scenario.name, pair.baseline, pair.subject, { minThroughputRatio: min }));
     }
+    if (rpc) reports.push(...(await rpcProtocols(harness, gateway, wanted)));
     if (wanted(SPLIT)) reports.push(await split(gateway));
     await Promise.all([reference.child.stop(), gateway.child.stop()]);
   }

@@ -1,11 +1,13 @@
 /** The HTTP requests the bench and the load test send. */
 import { randomUUID } from "node:crypto";
 import { create, toBinary, toJson } from "@bufbuild/protobuf";
-import { UserSchema } from "@switchyard/contracts";
+import { CreateUserRequestSchema, UserSchema } from "@switchyard/contracts";
 import type autocannon from "autocannon";
 import { batchSchema } from "./echo-contract.js";
 
 const PROTOBUF = "application/x-protobuf";
+/** The RPC path of users.v1.UserService/CreateUser, which the gateway serves in Connect and gRPC-Web. */
+export const CREATE_USER_RPC_PATH = "/users.v1.UserService/CreateUser";
 
 export interface Scenario {
   readonly name: string;
@@ -18,6 +20,7 @@ export const ping: Scenario = { name: "GET / (Ping)", requests: [{ method: "GET"
 // even against a long-running stack that kept earlier runs' users.
 const runId = randomUUID().slice(0, 8);
 let serial = 0;
+const email = (): string => `jane.${runId}.${serial++}@example.com`;
 
 export const createUser: Scenario = {
   name: "POST /users",
@@ -28,7 +31,7 @@ export const createUser: Scenario = {
       headers: { "content-type": "application/json" },
       setupRequest: (request) => ({
         ...request,
-        body: JSON.stringify({ firstName: "Jane", lastName: "Doe", email: `jane.${runId}.${serial++}@example.com` }),
+        body: JSON.stringify({ firstName: "Jane", lastName: "Doe", email: email() }),
       }),
     },
   ],
@@ -45,9 +48,55 @@ export const createUserProtobuf: Scenario = {
       setupRequest: (request) => ({
         ...request,
         body: Buffer.from(
-          toBinary(UserSchema, create(UserSchema, { firstName: "Jane", lastName: "Doe", email: `jane.${runId}.${serial++}@example.com` })),
+          toBinary(UserSchema, create(UserSchema, { firstName: "Jane", lastName: "Doe", email: email() })),
         ),
       }),
+    },
+  ],
+};
+
+/**
+ * The whole CreateUserRequest in binary: the RPC path's body is the request message, where the REST
+ * route binds `body: "user"` and takes the User alone.
+ */
+export function createUserRequestBinary(): Uint8Array {
+  return toBinary(CreateUserRequestSchema, create(CreateUserRequestSchema, { user: { firstName: "Jane", lastName: "Doe", email: email() } }));
+}
+
+/** One gRPC-Web data frame: flag byte 0x00, the message's length as 4 bytes big-endian, the message. */
+export function grpcWebFrame(message: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(5 + message.length);
+  frame.writeUInt8(0x00, 0);
+  frame.writeUInt32BE(message.length, 1);
+  frame.set(message, 5);
+  return frame;
+}
+
+/** CreateUser in the Connect protocol, unary, binary: the body is the bare message. */
+export const createUserConnectProto: Scenario = {
+  name: "POST CreateUser Connect (Protobuf)",
+  requests: [
+    {
+      method: "POST",
+      path: CREATE_USER_RPC_PATH,
+      headers: { "content-type": "application/proto", "connect-protocol-version": "1" },
+      setupRequest: (request) => ({ ...request, body: Buffer.from(createUserRequestBinary()) }),
+    },
+  ],
+};
+
+/**
+ * CreateUser in gRPC-Web, binary: one data frame in; a data frame and a trailers frame out, with
+ * HTTP 200 and the status in the trailers (so a 2xx here does not say the call succeeded).
+ */
+export const createUserGrpcWeb: Scenario = {
+  name: "POST CreateUser gRPC-Web",
+  requests: [
+    {
+      method: "POST",
+      path: CREATE_USER_RPC_PATH,
+      headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+      setupRequest: (request) => ({ ...request, body: grpcWebFrame(createUserRequestBinary()) }),
     },
   ],
 };

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import type autocannon from "autocannon";
+import { CreateUserRequestSchema } from "@switchyard/contracts";
 import { batchSchema } from "../src/echo-contract.js";
-import { echoBatch } from "../src/requests.js";
+import { createUserConnectProto, createUserGrpcWeb, echoBatch } from "../src/requests.js";
 
 describe("echoBatch", () => {
   for (const codec of ["JSON", "Protobuf"] as const) {
@@ -17,4 +19,26 @@ describe("echoBatch", () => {
       }
     });
   }
+});
+
+describe("CreateUser at its RPC path", () => {
+  const bodies = (request: autocannon.Request): Buffer[] => {
+    const setup = request.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request;
+    return [1, 2].map(() => setup({ ...request }, {}).body as Buffer);
+  };
+
+  it("sends the whole CreateUserRequest in Connect, a new email each time", () => {
+    const request = createUserConnectProto.requests[0]!;
+    assert.equal(request.path, "/users.v1.UserService/CreateUser");
+    const [a, b] = bodies(request).map((body) => fromBinary(CreateUserRequestSchema, body));
+    assert.equal(a!.user?.firstName, "Jane");
+    assert.notEqual(a!.user?.email, b!.user?.email);
+  });
+
+  it("frames it in gRPC-Web: flag 0x00, the length big-endian, the message", () => {
+    const [body] = bodies(createUserGrpcWeb.requests[0]!);
+    assert.equal(body![0], 0x00);
+    assert.equal(body!.readUInt32BE(1), body!.length - 5);
+    assert.equal(fromBinary(CreateUserRequestSchema, body!.subarray(5)).user?.lastName, "Doe");
+  });
 });
