@@ -73,33 +73,21 @@ export function grpcWebFrame(message: Uint8Array): Buffer {
 }
 
 /** CreateUser in the Connect protocol, unary, binary: the body is the bare message. */
-export const createUserConnectProto: Scenario = {
-  name: "POST CreateUser Connect (Protobuf)",
-  requests: [
-    {
-      method: "POST",
-      path: CREATE_USER_RPC_PATH,
-      headers: { "content-type": "application/proto", "connect-protocol-version": "1" },
-      setupRequest: (request) => ({ ...request, body: Buffer.from(createUserRequestBinary()) }),
-    },
-  ],
-};
+export const createUserConnectProto = createUserRpc("POST CreateUser Connect (Protobuf)", { "content-type": "application/proto", "connect-protocol-version": "1" }, (m) => Buffer.from(m));
 
 /**
  * CreateUser in gRPC-Web, binary: one data frame in; a data frame and a trailers frame out, with
  * HTTP 200 and the status in the trailers (so a 2xx here does not say the call succeeded).
  */
-export const createUserGrpcWeb: Scenario = {
-  name: "POST CreateUser gRPC-Web",
-  requests: [
-    {
-      method: "POST",
-      path: CREATE_USER_RPC_PATH,
-      headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
-      setupRequest: (request) => ({ ...request, body: grpcWebFrame(createUserRequestBinary()) }),
-    },
-  ],
-};
+export const createUserGrpcWeb = createUserRpc("POST CreateUser gRPC-Web", { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, grpcWebFrame);
+
+/** CreateUser at its RPC path, a fresh request each time, with these headers and this framing. */
+function createUserRpc(name: string, headers: Record<string, string>, body: (message: Uint8Array) => Buffer): Scenario {
+  return {
+    name,
+    requests: [{ method: "POST", path: CREATE_USER_RPC_PATH, headers, setupRequest: (request) => ({ ...request, body: body(createUserRequestBinary()) }) }],
+  };
+}
 
 /** `GET /r<n-1>/bench`: the last of `routes` generated routes (many-routes.ts). */
 export function lastRoute(routes: number): Scenario {
