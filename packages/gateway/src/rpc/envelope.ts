@@ -17,7 +17,7 @@ export const EnvelopeFlag = {
   grpcWebTrailers: 0x80,
 } as const;
 
-const PREFIX_BYTES = 5;
+export const PREFIX_BYTES = 5;
 
 export function encodeEnvelope(flags: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(PREFIX_BYTES + data.length);

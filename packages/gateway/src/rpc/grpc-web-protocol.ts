@@ -36,6 +36,9 @@ function percentEncode(message: string): string {
   return out;
 }
 
+/** The trailers of every successful call: the same bytes each time, built once. */
+export const GRPC_WEB_OK_TRAILERS = grpcWebTrailers(0, "");
+
 /** The final envelope of a gRPC-Web response: the status as header lines. */
 export function grpcWebTrailers(status: number, message: string): Uint8Array {
   const block = `grpc-status:${status}\r\ngrpc-message:${percentEncode(message)}\r\n`;

@@ -7,8 +7,8 @@ import { replyToJson, type ReplyJsonOptions } from "../transcode/json-reply.js";
 import { replyToProtobuf } from "../transcode/proto-passthrough.js";
 import { acceptsGzip, gzip } from "./compression.js";
 import { connectEndStream, connectErrorBody } from "./connect-protocol.js";
-import { encodeEnvelope } from "./envelope.js";
-import { encodeGrpcWebText, grpcWebTrailers } from "./grpc-web-protocol.js";
+import { PREFIX_BYTES } from "./envelope.js";
+import { encodeGrpcWebText, GRPC_WEB_OK_TRAILERS, grpcWebTrailers } from "./grpc-web-protocol.js";
 import { replyContentType, type RpcCall } from "./rpc-call.js";
 import { connectCodeOf, connectHttpStatus, grpcStatusOf, rpcMessageOf } from "./rpc-codes.js";
 
@@ -27,8 +27,13 @@ export function sendRpcReply(call: RpcCall, reply: FastifyReply, answer: Msg, js
     if (message.length < GZIP_FROM_BYTES || !acceptsGzip(acceptEncoding)) return reply.send(message);
     return reply.header("content-encoding", "gzip").send(gzip(message));
   }
-  // Unary RPCs take no Connect streaming content type (rpcCallOf): the rest is gRPC-Web.
-  const framed = concat(encodeEnvelope(0, message), grpcWebTrailers(0, ""));
+  // Unary RPCs take no Connect streaming content type (rpcCallOf): the rest is gRPC-Web, its
+  // message frame and the OK trailers in one buffer, written once.
+  const framed = Buffer.allocUnsafe(PREFIX_BYTES + message.length + GRPC_WEB_OK_TRAILERS.length);
+  framed[0] = 0;
+  framed.writeUInt32BE(message.length, 1);
+  framed.set(message, PREFIX_BYTES);
+  framed.set(GRPC_WEB_OK_TRAILERS, PREFIX_BYTES + message.length);
   return reply.send(call.text ? encodeGrpcWebText(framed) : framed);
 }
 
@@ -51,11 +56,4 @@ export function sendRpcError(call: RpcCall, reply: FastifyReply, err: GatewayErr
 /** One reply message in the call's codec. */
 export function encodeMessage(call: RpcCall, route: Route, data: Uint8Array, json: ReplyJsonOptions): Uint8Array {
   return call.codec === "proto" ? replyToProtobuf(route, data) : Buffer.from(replyToJson(route, data, json));
-}
-
-export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

@@ -2,7 +2,7 @@ import type { StreamFormat } from "../http/stream-reply.js";
 import type { ReplyJsonOptions } from "../transcode/json-reply.js";
 import { connectEndStream } from "./connect-protocol.js";
 import { encodeEnvelope } from "./envelope.js";
-import { encodeGrpcWebText, grpcWebTrailers } from "./grpc-web-protocol.js";
+import { encodeGrpcWebText, GRPC_WEB_OK_TRAILERS, grpcWebTrailers } from "./grpc-web-protocol.js";
 import { replyContentType, type RpcCall } from "./rpc-call.js";
 import { encodeMessage } from "./rpc-reply.js";
 import { connectCodeOf, grpcStatusOf, rpcMessageOf } from "./rpc-codes.js";
@@ -20,6 +20,6 @@ export function rpcStreamFormat(call: RpcCall, json: ReplyJsonOptions): StreamFo
     alwaysOk: true,
     message: (data) => text(encodeEnvelope(0, encodeMessage(call, call.route, data, json))),
     error: (err) => (grpcWeb ? text(grpcWebTrailers(grpcStatusOf(connectCodeOf(err.code)), rpcMessageOf(err))) : connectEndStream(err)),
-    end: () => (grpcWeb ? text(grpcWebTrailers(0, "")) : connectEndStream(undefined)),
+    end: () => (grpcWeb ? text(GRPC_WEB_OK_TRAILERS) : connectEndStream(undefined)),
   };
 }
