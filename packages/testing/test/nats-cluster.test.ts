@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import { startNatsCluster } from "@switchyard/testing";
@@ -27,7 +28,18 @@ describe("startNatsCluster", () => {
     assert.equal(victim.running, false);
     nc = await connect({ servers: other.url });
     const bucket = await new Kvm(nc).open("t");
-    await bucket.put("k", "v2"); // two of three replicas: still a quorum
+    // Two of three replicas are still a quorum. If the victim led the stream, the other two elect a
+    // leader first (a second or two), and until then a write finds no responder: as any client
+    // does during an election, try again, within a bound.
+    for (const deadline = Date.now() + 15_000; ; ) {
+      try {
+        await bucket.put("k", "v2");
+        break;
+      } catch (err) {
+        if (Date.now() > deadline || !(err instanceof Error && err.name === "JetStreamNotEnabled")) throw err;
+        await sleep(200);
+      }
+    }
     await nc.close();
 
     const port = victim.port;
