@@ -100,6 +100,15 @@ describe("Connect and gRPC-Web on the RPC paths, by the specs' sections", () => 
     assert.match(Buffer.from(frames[1]!.data).toString(), /^grpc-status:0\r\n/);
   });
 
+  it("gRPC-Web JSON: a message that is not UTF-8 is refused as REST bodies are, not read with U+FFFD", async () => {
+    const message = Buffer.concat([Buffer.from('{"message":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const res = await stack.app.inject({ method: "POST", url: PING, headers: { "content-type": "application/grpc-web+json" }, payload: Buffer.from(encodeEnvelope(0, message)) });
+    assert.equal(res.statusCode, 200);
+    const frames = decodeEnvelopes(res.rawPayload, 1 << 20);
+    assert.equal(frames.length, 1);
+    assert.equal(Buffer.from(frames[0]!.data).toString(), "grpc-status:3\r\ngrpc-message:the body is not valid UTF-8\r\n");
+  });
+
   it("gRPC-Web: a body that is not one whole frame is an error in the trailers, not a hang", async () => {
     const res = await stack.app.inject({ method: "POST", url: PING, headers: { "content-type": "application/grpc-web+proto" }, payload: Buffer.from([0, 0, 0, 0, 9, 1]) });
     assert.equal(res.statusCode, 200);

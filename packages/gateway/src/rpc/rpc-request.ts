@@ -2,6 +2,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import type { FastifyRequest } from "fastify";
 import { GatewayError } from "../errors.js";
 import { requestFromJson, type JsonOptions } from "../transcode/json-request.js";
+import { jsonFromBytes } from "../transcode/request-bodies.js";
 import { validateRequest } from "../transcode/validate.js";
 import { decompress } from "./compression.js";
 import { parseConnectGet, type Codec } from "./connect-protocol.js";
@@ -41,14 +42,7 @@ export function rpcPayload(call: RpcCall, request: FastifyRequest, json: JsonOpt
 }
 
 function fromBytes(call: RpcCall, codec: Codec, bytes: Uint8Array, json: JsonOptions): Uint8Array {
-  if (codec === "proto") return bytes;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
-  } catch {
-    throw new GatewayError("MALFORMED_JSON", "the message is not valid JSON");
-  }
-  return fromJson(call, parsed, json);
+  return codec === "proto" ? bytes : fromJson(call, jsonFromBytes(bytes), json);
 }
 
 function fromJson(call: RpcCall, body: unknown, json: JsonOptions): Uint8Array {

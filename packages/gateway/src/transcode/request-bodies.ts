@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { FastifyInstance } from "fastify";
 import { isInteger, isSafeNumber, parse as parseLossless } from "lossless-json";
+import secureJsonParse from "secure-json-parse";
 import { GatewayError } from "../errors.js";
 import { bodyReader, type BodyBudget } from "../http/body-reader.js";
 import { decompress } from "../rpc/compression.js";
@@ -12,7 +13,7 @@ import { PROTOBUF_TYPES } from "./media-types.js";
  *
  * JSON is read as bytes and refused unless it is UTF-8 (RFC 8259 §8.1): decoded as text first, as
  * Fastify does by default, a broken byte becomes U+FFFD and reaches the service as data nobody
- * sent. Past that check, Fastify's own parser, with its prototype-poisoning rules.
+ * sent. Past that check, the parser Fastify uses (secure-json-parse), with its prototype-poisoning rules.
  *
  * JSON.parse reads every number as a double, so an int64 above 2^53 would reach the service rounded
  * (9007199254740993 as ...992). A body with a run of 16 digits is read a second time, by
@@ -32,16 +33,17 @@ export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimi
         done(inflateErr as Error, undefined);
       }
     });
-  const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", (request, payload, done) => {
     read(request, payload, (err, body) => {
-      if (err !== null) done(err, undefined);
-      else if (!isUtf8(body!)) done(new GatewayError("MALFORMED_JSON", "the body is not valid UTF-8"), undefined);
-      else {
-        const text = body!.toString("utf8");
-        parseJson(request, text, LONG_NUMBER.test(text) ? exactly(text, done) : done);
+      if (err !== null) return done(err, undefined);
+      let value: unknown;
+      try {
+        value = jsonFromBytes(body!);
+      } catch (parseErr) {
+        return done(parseErr as Error, undefined);
       }
+      done(null, value);
     });
   });
   app.addContentTypeParser([...PROTOBUF_TYPES], (request, payload, done) => read(request, payload, done));
@@ -52,12 +54,23 @@ export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimi
 const LONG_NUMBER = /\d{16}/;
 const RPC_FRAMED = /^application\/(connect\+|grpc-web)/i;
 
-type Done = (err: Error | null, body?: unknown) => void;
+/** Fastify's own rules on prototype poisoning: such a body is refused, not cleaned. */
+const POISONING = { protoAction: "error", constructorAction: "error" } as const;
 
-/** Once Fastify's parser accepted the body: the same body with unsafe integers kept as text. */
-function exactly(text: string, done: Done): Done {
-  return (err) => {
-    if (err !== null) return done(err, undefined);
-    done(null, parseLossless(text, null, (n) => (isSafeNumber(n) || !isInteger(n) ? Number(n) : n)));
-  };
+/**
+ * A JSON body or message, read as the gateway reads every JSON it is sent (REST bodies, Connect and
+ * gRPC-Web messages): UTF-8 only, prototype poisoning refused, integers past 2^53 kept exact.
+ */
+export function jsonFromBytes(bytes: Uint8Array): unknown {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(buffer)) throw new GatewayError("MALFORMED_JSON", "the body is not valid UTF-8");
+  const text = buffer.toString("utf8");
+  if (text.length === 0) throw new GatewayError("MALFORMED_JSON", "the body is empty but Content-Type is application/json");
+  let value: unknown;
+  try {
+    value = secureJsonParse(text, null, POISONING);
+  } catch {
+    throw new GatewayError("MALFORMED_JSON", "the body is not valid JSON");
+  }
+  return LONG_NUMBER.test(text) ? parseLossless(text, null, (n) => (isSafeNumber(n) || !isInteger(n) ? Number(n) : n)) : value;
 }
