@@ -110,7 +110,7 @@ export class Harness {
       const scenario = side === c.baseline ? (c.baselineScenario ?? c.scenario) : c.scenario;
       const cpuBefore = cpuMs(side.child.pid);
       const result = await runLoad(side.url, scenario, connections, seconds);
-      if (side.child.exited()) throw new Error(`${side.child.name} died during the load:\n${side.child.stderrTail()}`);
+      if (side.child.exit !== undefined) throw new Error(`${side.child.name} died during the load:\n${side.child.output()}`);
       const measured = { ...result, cpuUsPerRequest: ((cpuMs(side.child.pid) - cpuBefore) * 1000) / Math.max(1, result.total) };
       console.error(`  ${label.padEnd(9)} ${side.name.padEnd(12)} ${describe(measured)}`);
       if (measured.errors > 0 || measured.non2xx > 0) this.failures.push(`${c.name} ${side.name} ${label}: ${describe(measured)}`);

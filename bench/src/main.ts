@@ -25,7 +25,7 @@
  */
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { startNatsServer } from "@switchyard/testing";
+import { REPO_ROOT, startNatsServer } from "@switchyard/testing";
 import { formatCurve, type CurveReport } from "./curve-report.js";
 import { CAPACITY, capacity, formatCapacity, type CapacityReport } from "./capacity.js";
 import { BODY_CURVE, bodyCurve } from "./curves/body-size.js";
@@ -35,7 +35,6 @@ import { envNumber } from "./env.js";
 import { Harness, type Settings, type Side } from "./harness.js";
 import { measureMetricsScrape, type ScrapeReport } from "./metrics-scrape.js";
 import { MULTI_CORE, multiCore } from "./multi-core.js";
-import { repoRoot } from "./processes.js";
 import { compare, formatScrape, formatTable, TARGETS, writeJson, type ScenarioReport } from "./report.js";
 import { RPC_PROTOCOLS, rpcProtocols } from "./rpc-protocols.js";
 import { createUser, createUserProtobuf, ping } from "./requests.js";
@@ -47,7 +46,7 @@ const settings: Settings = {
   connections: envNumber("BENCH_CONNECTIONS", 50),
   curve: { durationS: envNumber("BENCH_CURVE_DURATION", 4), rounds: envNumber("BENCH_CURVE_ROUNDS", 3) },
 };
-const RESULTS = join(repoRoot, "bench/results/latest.json");
+const RESULTS = join(REPO_ROOT, "bench/results/latest.json");
 /** The gateway's production V8 heap settings (see README), given to the reference too. */
 const HEAP_FLAGS = (process.env["BENCH_HEAP_FLAGS"] ?? "--max-semi-space-size=4 --max-old-space-size=96").split(" ");
 const USERS = "users.v1.UserService";
@@ -78,7 +77,7 @@ try {
 async function bench(): Promise<void> {
   const wanted = selection();
   // Every process runs from its bundle, as in production: a fair and current comparison.
-  execFileSync("npm", ["run", "--silent", "build"], { cwd: repoRoot, stdio: "inherit" });
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
   console.error(`config: ${JSON.stringify(settings)}`);
 
   // Every POST stores a user and an email claim: rounds of 50 connections outgrow the tests' store.

@@ -1,5 +1,5 @@
 import { after, before, describe } from "node:test";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "@switchyard/testing";
 import { boundsTests } from "./users/bounds.js";
 import { carriedContractTests } from "./users/carried-contract.js";
 import { concurrencyTests } from "./users/concurrency.js";
@@ -34,9 +34,6 @@ export interface UsersSuiteOptions {
   /** Echo the instance's output to stderr (default false). */
   echo?: boolean;
 }
-
-/** The repository root, where target commands run. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /**
  * Registers the users.v1.UserService conformance tests (services/README.md) with node:test: one

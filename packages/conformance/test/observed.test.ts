@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { REPO_ROOT } from "@switchyard/testing";
 
 // The suite's own tests: the checks that observe an instance rather than take its word fail a
 // fixture service that breaks one rule (test/fixtures/broken-users.ts), on that rule only, and
@@ -10,7 +11,6 @@ import { promisify } from "node:util";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixtures/broken-users.ts", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 const QUEUE_GROUPS = "queue groups, observed with a reference instance in the claimed group";
 const CONTRACT = "the contract it carries";

@@ -6,7 +6,7 @@
  */
 import { Agent, request as httpRequest } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { now } from "./clock.js";
+import { now } from "@switchyard/testing/clock";
 import type { FloodOptions, FloodRecord, FloodReport, FloodShare } from "./flood.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as FloodOptions;

@@ -1,6 +1,6 @@
 /** One HTTP request on a connection of its own, with everything a scenario may check: status, headers, body, or how the connection failed. */
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { now } from "./clock.js";
+import { now } from "@switchyard/testing/clock";
 
 export interface HttpCallOptions {
   method: string;

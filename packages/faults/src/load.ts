@@ -7,7 +7,7 @@
  */
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { now } from "./clock.js";
+import { now } from "@switchyard/testing/clock";
 
 export type Op = "create" | "get" | "list" | "ping";
 

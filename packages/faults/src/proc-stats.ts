@@ -4,6 +4,7 @@
  * has another local port, whatever the language of the client and whether it logs reconnects.
  */
 import { readdir, readFile, readlink } from "node:fs/promises";
+import { cpuMsOfStat, rssKbOfStatus, statFields } from "@switchyard/testing";
 
 /** The pids of a process group (the suite starts every process as the leader of its own). */
 export async function groupPids(pgid: number): Promise<number[]> {
@@ -11,9 +12,7 @@ export async function groupPids(pgid: number): Promise<number[]> {
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so read after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid) pids.push(Number(entry));
+    if (Number(statFields(stat)[2]) === pgid) pids.push(Number(entry));
   }
   return pids;
 }
@@ -23,10 +22,9 @@ export async function rssMb(pgid: number): Promise<number | undefined> {
   let kb = 0;
   let found = false;
   for (const pid of await groupPids(pgid)) {
-    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-    if (match === null) continue;
-    kb += Number(match[1]);
+    const rss = rssKbOfStatus(await readFile(`/proc/${pid}/status`, "utf8").catch(() => ""));
+    if (rss === undefined) continue;
+    kb += rss;
     found = true;
   }
   return found ? kb / 1024 : undefined;
@@ -41,10 +39,7 @@ export async function cpuMs(pgid: number): Promise<number> {
 
 /** CPU time (user + system) of one process so far, in ms; 0 when it is gone. */
 export async function processCpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // after the comm: state(0) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(11) stime(12)
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+  return cpuMsOfStat(await readFile(`/proc/${pid}/stat`, "utf8").catch(() => ""));
 }
 
 /**

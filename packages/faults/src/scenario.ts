@@ -6,7 +6,8 @@
 import { AssertionError } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describeExit, type Proc, type ProcExit } from "./processes.js";
+import { describeExit, type ProcessExit } from "@switchyard/testing";
+import type { Proc } from "./processes.js";
 import { duration, HANG, Load, now, outcome, type Mix, type RequestRecord } from "./load.js";
 import { Stack, type Gateway, type Language } from "./stack.js";
 
@@ -90,7 +91,7 @@ export class Scenario {
   }
 
   /** Waits for a signalled process to exit, as a violation (not a crash) when it does not. */
-  async waitExit(proc: Proc, timeoutMs: number): Promise<ProcExit | undefined> {
+  async waitExit(proc: Proc, timeoutMs: number): Promise<ProcessExit | undefined> {
     try {
       return await proc.waitExit(timeoutMs);
     } catch (err) {
@@ -101,7 +102,7 @@ export class Scenario {
   }
 
   /** Expects a clean exit (code 0, no signal) within `limitMs` of `sentAt`. */
-  checkCleanExit(proc: Proc, exit: ProcExit | undefined, sentAt: number, limitMs: number): void {
+  checkCleanExit(proc: Proc, exit: ProcessExit | undefined, sentAt: number, limitMs: number): void {
     if (exit === undefined) return; // already a violation
     const tookMs = exit.at - sentAt;
     this.mark(`${proc.name} ${describeExit(exit)} ${Math.round(tookMs)} ms after SIGTERM`, exit.at);

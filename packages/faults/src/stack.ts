@@ -2,15 +2,17 @@
  * A whole Switchyard on loopback: nats-server with JetStream (or a cluster of them), the gateway,
  * users-ts and users-rb instances.
  */
-import { request as httpRequest } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { freePort, startNatsCluster, startNatsServer, type NatsCluster, type NatsClusterNode, type NatsServer } from "@switchyard/testing";
-import { bundleGateway } from "./bundle.js";
-import { alsoKill, startProc, type Proc } from "./processes.js";
+import { bundleGateway, freePort, type NatsCluster, type NatsClusterNode, type NatsServer } from "@switchyard/testing";
+import { startProc, type Proc } from "./processes.js";
+import { getStatus, until } from "./readiness.js";
+import { StackNats } from "./stack-nats.js";
+import { instanceIdFromLog, pingUsers, usersEndpointStats, usersStatsLines, type EndpointStats, type Ping } from "./users-discovery.js";
+
+export type { EndpointStats, Ping } from "./users-discovery.js";
 
 export type Language = "typescript" | "ruby";
 
@@ -43,8 +45,8 @@ export interface StackOptions {
   /** Settings for every gateway on top of the suite's own (HTTP_REQUEST_TIMEOUT_MS, MAX_IN_FLIGHT, …). */
   gatewayEnv?: Record<string, string>;
   /**
-   * Run the gateway as production does, bundled and without the tsx loader (see bundle.ts), for a
-   * bound on its memory. By default it runs from source through tsx.
+   * Run the gateway as production does, bundled and without the tsx loader (@switchyard/testing's
+   * bundleGateway), for a bound on its memory. By default it runs from source through tsx.
    */
   gatewayBundle?: boolean;
   /**
@@ -56,9 +58,6 @@ export interface StackOptions {
   natsNodes?: number;
 }
 
-/** The NATS a stack runs on. */
-type StackNats = { readonly server: NatsServer; readonly cluster?: undefined } | { readonly server?: undefined; readonly cluster: NatsCluster };
-
 /** One running gateway. */
 export interface Gateway {
   /** gateway, gateway-2, …: its process and log file. */
@@ -68,11 +67,6 @@ export interface Gateway {
   readonly proc: Proc;
   /** http://127.0.0.1:<port> */
   readonly url: string;
-}
-
-export interface Ping {
-  readonly id: string;
-  readonly language: string;
 }
 
 export class Stack {
@@ -98,31 +92,14 @@ export class Stack {
 
   /** The one nats-server of a stack without `natsNodes`. */
   get ns(): NatsServer {
-    if (this.nats.server === undefined) throw new Error("this stack runs on a NATS cluster: use stack.cluster");
-    return this.nats.server;
+    return this.nats.ns;
   }
 
   /** The NATS cluster of a stack with `natsNodes`. */
   get cluster(): NatsCluster {
-    if (this.nats.cluster === undefined) throw new Error("this stack runs on one nats-server: use stack.ns");
     return this.nats.cluster;
   }
 
-  /** NATS_URL for the instances: the server, or every node of the cluster. */
-  private get natsUrl(): string {
-    return this.nats.server?.url ?? this.cluster.url;
-  }
-
-  /** NATS_URL for gateway number `n`: the server, or one node of the cluster as its seed. */
-  private gatewayNatsUrl(n: number): string {
-    const nodes = this.nats.cluster?.nodes;
-    return nodes === undefined ? this.natsUrl : nodes[(n - 1) % nodes.length]!.url;
-  }
-
-  /** Every nats-server process of the stack, for the last-resort kill. */
-  private natsPids(): number[] {
-    return this.nats.server !== undefined ? [this.nats.server.pid] : this.cluster.nodes.filter((n) => n.running).map((n) => n.pid);
-  }
   /** The first gateway's process: the one the load goes through unless a scenario says otherwise. */
   get gateway(): Proc {
     return this.gateways[0]!.proc;
@@ -148,14 +125,10 @@ export class Stack {
 
   static async start(options: StackOptions): Promise<Stack> {
     const logDir = await mkdtemp(join(tmpdir(), `switchyard-faults-${options.scenario}-`));
-    const nats: StackNats =
-      options.natsNodes === undefined ? { server: await startNatsServer() } : { cluster: await startNatsCluster({ size: options.natsNodes }) };
-    const pids = nats.server !== undefined ? [nats.server.pid] : nats.cluster.nodes.map((n) => n.pid);
-    for (const pid of pids) alsoKill.add(pid);
+    const nats = await StackNats.start(options.natsNodes);
     let stack: Stack | undefined;
     try {
-      const servers = nats.server !== undefined ? [nats.server.url] : nats.cluster.nodes.map((n) => n.url);
-      const nc = await connect({ servers, name: "faults-probe", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      const nc = await connect({ servers: nats.servers, name: "faults-probe", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
       stack = new Stack(options, nats, nc, logDir);
       // With the heap settings `make up` and the Dockerfile give it (README, Performance).
       if (options.gatewayBundle === true) {
@@ -171,10 +144,7 @@ export class Stack {
       return stack;
     } catch (err) {
       if (stack !== undefined) await stack.close(true);
-      else {
-        await (nats.server ?? nats.cluster).stop();
-        for (const pid of pids) alsoKill.delete(pid);
-      }
+      else await nats.stop();
       throw err;
     }
   }
@@ -205,7 +175,7 @@ export class Stack {
       name,
       command: this.gatewayCommand,
       env: {
-        NATS_URL: this.gatewayNatsUrl(n),
+        NATS_URL: this.nats.gatewayUrl(n),
         PORT: String(port),
         HOST: "127.0.0.1",
         REQUEST_TIMEOUT_MS: String(this.requestTimeoutMs),
@@ -223,7 +193,7 @@ export class Stack {
     // By number, whichever got its port first: gateway (1) is the stack's `gateway` and `url`.
     this.gateways.push(gateway);
     this.gateways.sort((a, b) => a.number - b.number);
-    await this.until(proc, "answers GET / with 200", async () => (await getStatus(`${url}/`)) === 200);
+    await until(proc, "answers GET / with 200", async () => (await getStatus(`${url}/`)) === 200, this.startTimeoutMs);
     return gateway;
   }
 
@@ -231,14 +201,19 @@ export class Stack {
   async startInstance(language: Language): Promise<Instance> {
     const n = ++this.counters[language];
     const name = `users-${language === "typescript" ? "ts" : "rb"}-${n}`;
-    const proc = startProc({ name, command: COMMANDS[language], env: { NATS_URL: this.natsUrl }, logDir: this.logDir });
+    const proc = startProc({ name, command: COMMANDS[language], env: { NATS_URL: this.nats.url }, logDir: this.logDir });
     this.procs.push(proc);
     let id: string | undefined;
-    await this.until(proc, "logs its instance id", async () => {
-      id = instanceIdFromLog(proc);
-      return id !== undefined;
-    });
-    await this.until(proc, `answers $SRV.PING.users as ${id}`, async () => (await this.ping()).some((p) => p.id === id));
+    await until(
+      proc,
+      "logs its instance id",
+      async () => {
+        id = instanceIdFromLog(proc);
+        return id !== undefined;
+      },
+      this.startTimeoutMs,
+    );
+    await until(proc, `answers $SRV.PING.users as ${id}`, async () => (await this.ping()).some((p) => p.id === id), this.startTimeoutMs);
     const instance: Instance = { name, language, id: id!, proc };
     this.instances.push(instance);
     return instance;
@@ -257,29 +232,23 @@ export class Stack {
   }
 
   /** Stops nats-server (SIGTERM), keeping its store. */
-  async natsDown(): Promise<void> {
-    await this.ns.kill();
-    alsoKill.delete(this.ns.pid);
+  natsDown(): Promise<void> {
+    return this.nats.down();
   }
 
   /** Starts nats-server again: same port, same store. */
-  async natsUp(): Promise<void> {
-    await this.ns.restart();
-    alsoKill.add(this.ns.pid);
+  natsUp(): Promise<void> {
+    return this.nats.up();
   }
 
   /** Stops one node of the cluster (SIGKILL: a crash), keeping its store. */
-  async nodeDown(node: NatsClusterNode, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
-    const pid = node.pid;
-    await node.kill(signal);
-    alsoKill.delete(pid);
+  nodeDown(node: NatsClusterNode, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+    return this.nats.nodeDown(node, signal);
   }
 
   /** Starts a node of the cluster again (same ports, same store) and waits until it has rejoined. */
-  async nodeUp(node: NatsClusterNode): Promise<void> {
-    await node.restart();
-    alsoKill.add(node.pid);
-    await this.cluster.waitReady();
+  nodeUp(node: NatsClusterNode): Promise<void> {
+    return this.nats.nodeUp(node);
   }
 
   /** Forgets an instance the scenario stopped or killed. */
@@ -289,105 +258,27 @@ export class Stack {
   }
 
   /** Every users instance answering discovery right now. */
-  async ping(maxWaitMs = 500): Promise<Ping[]> {
-    const found: Ping[] = [];
-    try {
-      const replies = await this.nc.requestMany("$SRV.PING.users", undefined, { maxWait: maxWaitMs });
-      for await (const reply of replies) {
-        const info = reply.json<{ id?: string; metadata?: { language?: string } }>();
-        if (info.id !== undefined) found.push({ id: info.id, language: info.metadata?.language ?? "?" });
-      }
-    } catch {
-      // no responders, or the connection is down: nobody answers
-    }
-    return found;
+  ping(maxWaitMs = 500): Promise<Ping[]> {
+    return pingUsers(this.nc, maxWaitMs);
   }
 
   /** Per-instance endpoint counters from $SRV.STATS.users: every instance that answers, by its id. */
-  async endpointStats(maxWaitMs = 500): Promise<Map<string, EndpointStats[]>> {
-    const byId = new Map<string, EndpointStats[]>();
-    const replies = await this.nc.requestMany("$SRV.STATS.users", undefined, { maxWait: maxWaitMs });
-    for await (const reply of replies) {
-      const stats = reply.json<{ id?: string; endpoints?: EndpointStats[] }>();
-      if (stats.id !== undefined) byId.set(stats.id, stats.endpoints ?? []);
-    }
-    return byId;
+  endpointStats(maxWaitMs = 500): Promise<Map<string, EndpointStats[]>> {
+    return usersEndpointStats(this.nc, maxWaitMs);
   }
 
   /** The same, one line per instance: how the load spread, and what it did. */
-  async stats(maxWaitMs = 500): Promise<string[]> {
-    const lines: string[] = [];
-    try {
-      for (const [id, all] of await this.endpointStats(maxWaitMs)) {
-        const name = this.procs.find((p) => p.lines().some((l) => l.text.includes(id)))?.name ?? "?";
-        const endpoints = all
-          .filter((e) => e.num_requests > 0)
-          .map((e) => {
-            const avgMs = e.num_requests === 0 ? 0 : e.processing_time / e.num_requests / 1e6;
-            return `${e.name} ${e.num_requests} req, ${e.num_errors} err, avg ${avgMs.toFixed(1)} ms`;
-          });
-        lines.push(`$SRV.STATS ${name} ${id}: ${endpoints.join("; ") || "no requests"}`);
-      }
-    } catch {
-      lines.push("$SRV.STATS.users: no answer");
-    }
-    return lines;
-  }
-
-  /** Polls `probe` until true; fails with the process's output if it exits first or takes too long. */
-  private async until(proc: Proc, what: string, probe: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + this.startTimeoutMs;
-    for (;;) {
-      if (await probe().catch(() => false)) return;
-      if (proc.exit !== undefined) {
-        await sleep(200); // the exit can come before the last of its output is read
-        throw new Error(`${proc.name} exited before it ${what}\n${proc.tail()}`);
-      }
-      if (Date.now() > deadline) throw new Error(`${proc.name} never ${what} (${this.startTimeoutMs} ms)\n${proc.tail()}`);
-      await sleep(100);
-    }
+  stats(maxWaitMs = 500): Promise<string[]> {
+    return usersStatsLines(this.nc, this.procs, maxWaitMs);
   }
 
   /** Kills every process, stops NATS; the logs are kept when `keepLogs` (a failed scenario's evidence). */
   async close(keepLogs: boolean): Promise<void> {
-    await Promise.all(this.procs.map((p) => p.dispose()));
+    await Promise.all(this.procs.map((p) => p.kill()));
     await this.nc.close().catch(() => undefined);
-    const pids = this.natsPids();
-    await (this.nats.server ?? this.nats.cluster).stop().catch(() => undefined);
-    for (const pid of pids) alsoKill.delete(pid);
+    await this.nats.stop();
     if (!keepLogs) await rm(this.logDir, { recursive: true, force: true });
   }
-}
-
-/** One endpoint's counters in a $SRV.STATS reply. */
-export interface EndpointStats {
-  name: string;
-  num_requests: number;
-  num_errors: number;
-  /** Nanoseconds. */
-  processing_time: number;
-}
-
-/** users-ts: "users-ts <id> serving on …"; users-rb: "started: users 0.1.0, instance <id>, …". */
-function instanceIdFromLog(proc: Proc): string | undefined {
-  for (const line of proc.lines()) {
-    const match = /users-ts (\w+) serving on|, instance (\w+),/.exec(line.text);
-    if (match !== null) return match[1] ?? match[2];
-  }
-  return undefined;
-}
-
-/** The status of one GET, without keep-alive; 0 when it cannot connect. */
-function getStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = httpRequest(url, { agent: false, timeout: 2_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(0));
-    req.end();
-  });
 }
 
 function shellQuote(text: string): string {

@@ -21,7 +21,7 @@ const FAST_MS = REQUEST_TIMEOUT_MS / 2;
  * A keyed request makes two calls to the idempotency bucket one after the other (its claim, then the
  * answer stored; or the claim, then a read of the record another request holds). While the bucket's
  * leader is elected each call gives up after the gateway's 2 s (STORE_TIMEOUT_MS in
- * idempotency-store.ts), so its 503 can come after both: the bound, with the suite's margin.
+ * idempotency-bucket.ts), so its 503 can come after both: the bound, with the suite's margin.
  */
 const KEYED_LIMIT_MS = 2 * 2_000 + MARGIN_MS;
 /** A gateway must be gone this soon after SIGTERM (as in gateway-sigterm.fault.ts). */

@@ -6,8 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { IDEMPOTENCY_BUCKET, TRAFFIC_BUCKET, natsOptionsFromEnv, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
-import { assertBucketRefused, assertPublishRefused, assertSubscribeRefused, freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
-import { describeExit, httpCall, startProc, type Proc } from "../src/index.js";
+import { assertBucketRefused, assertPublishRefused, assertSubscribeRefused, describeExit, freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
+import { httpCall, startProc, type Proc } from "../src/index.js";
 
 const COMMANDS = {
   gateway: "exec node --import tsx packages/gateway/src/main.ts",
@@ -47,7 +47,7 @@ describe("fault: a rogue NATS client", { timeout: 240_000 }, () => {
 
   after(async () => {
     await Promise.all(rogues.map((nc) => nc.close().catch(() => undefined)));
-    await Promise.all(procs.map((p) => p.dispose()));
+    await Promise.all(procs.map((p) => p.kill()));
     await ns?.stop();
     await rm(dir, { recursive: true, force: true });
   });

@@ -1,4 +1,6 @@
-export { buildGateway, buildAdmin, type GatewayOptions, type AppConfig } from "./http/app.js";
+export { buildGateway } from "./http/app.js";
+export { buildAdmin } from "./http/admin-app.js";
+export type { GatewayOptions, AppConfig } from "./http/app-types.js";
 export { ServiceDirectory, type Instance } from "./discovery/service-directory.js";
 export { loadConfig, settingsFromEnv, type GatewayConfig } from "./config.js";
 export { RetryBudget } from "./nats/retry-budget.js";

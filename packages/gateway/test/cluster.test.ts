@@ -1,21 +1,17 @@
 // GATEWAY_PROCESSES: the production bundle run as one primary and two workers against a real
 // nats-server, with a raw NATS subscriber standing in for the users service's Ping.
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { get } from "node:http";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { settingsFromEnv } from "@switchyard/gateway";
-import { freePort, startNatsServer, type NatsServer } from "@switchyard/testing";
-
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+import { bundleGateway, freePort, REPO_ROOT, startNatsServer, type NatsServer } from "@switchyard/testing";
 
 describe("GATEWAY_PROCESSES", () => {
   it("is 1 by default, a count, or one per core with auto", () => {
@@ -33,6 +29,7 @@ describe("GATEWAY_PROCESSES", () => {
 
 describe("a gateway of two processes", { timeout: 120_000 }, () => {
   let dir: string;
+  let bundle: string;
   let nats: NatsServer;
   let nc: NatsConnection;
   let gateway: ChildProcess;
@@ -47,7 +44,7 @@ describe("a gateway of two processes", { timeout: 120_000 }, () => {
   before(async () => {
     // The bundle production runs, in a folder of its own so that dist/ is left alone.
     dir = await mkdtemp(join(tmpdir(), "switchyard-cluster-"));
-    await promisify(execFile)(process.execPath, ["scripts/build.mjs"], { cwd: REPO_ROOT, env: { ...process.env, BUILD_OUTDIR: dir, BUILD_ENTRIES: "gateway" } });
+    bundle = await bundleGateway(dir);
     nats = await startNatsServer({ jetstream: true });
     nc = await connect({ servers: nats.url });
     nc.subscribe("users.v1.UserService.Ping", {
@@ -80,7 +77,7 @@ describe("a gateway of two processes", { timeout: 120_000 }, () => {
   /** The bundle with two processes; the environment is only what is given, so a developer's shell cannot point it elsewhere. */
   function startGateway(env: Record<string, string>): ChildProcess {
     const childEnv = { PATH: process.env["PATH"], HOST: "127.0.0.1", GATEWAY_PROCESSES: "2", ...env };
-    return spawn(process.execPath, [join(dir, "gateway.mjs")], { cwd: REPO_ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    return spawn(process.execPath, [bundle], { cwd: REPO_ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   }
 
   /** The pid of the worker that answered each of `count` GET /, each on a connection of its own. */

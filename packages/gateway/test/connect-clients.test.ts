@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { UserService } from "@switchyard/contracts";
 import { queueGroup } from "@switchyard/protocol";
-import { describeOutput, startTarget, type Target } from "@switchyard/testing";
+import { describeOutput, REPO_ROOT, startTarget, type Target } from "@switchyard/testing";
 import { startUsersService } from "@switchyard/users-ts";
 import { startStack, type Stack } from "./harness.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const quiet = { info: () => undefined, error: () => undefined };
 
 /** The published clients, unchanged, over HTTP/1.1: each protocol and codec the gateway speaks. */

@@ -16,12 +16,11 @@ import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { buildGateway, type AppConfig } from "@switchyard/gateway";
 import { serve, type RunningService } from "@switchyard/service";
-import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import { REPO_ROOT, startNatsServer, type NatsServer } from "@switchyard/testing";
 import type { FastifyInstance } from "fastify";
 import { testConfig } from "./harness.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/grpc-gateway", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const PACKAGE = "grpc.gateway.examples.internal.proto.examplepb";
 
 /** The example services by their short names: ABitOfEverythingService, WrappersService, StreamService... */
@@ -29,10 +28,10 @@ export async function exampleServices(): Promise<Map<string, DescService>> {
   const dir = await mkdtemp(join(tmpdir(), "switchyard-grpc-gateway-"));
   try {
     await cp(FIXTURES, dir, { recursive: true });
-    for (const sub of ["api", "rpc"]) await cp(join(ROOT, "node_modules/google-proto-files/google", sub), join(dir, "google", sub), { recursive: true });
+    for (const sub of ["api", "rpc"]) await cp(join(REPO_ROOT, "node_modules/google-proto-files/google", sub), join(dir, "google", sub), { recursive: true });
     await writeFile(join(dir, "buf.yaml"), "version: v2\n");
     const out = join(dir, "set.binpb");
-    await promisify(execFile)(join(ROOT, "node_modules/.bin/buf"), ["build", "--path", "examples", "-o", out], { cwd: dir });
+    await promisify(execFile)(join(REPO_ROOT, "node_modules/.bin/buf"), ["build", "--path", "examples", "-o", out], { cwd: dir });
     const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, await readFile(out)));
     const services = new Map<string, DescService>();
     for (const file of registry.files) {

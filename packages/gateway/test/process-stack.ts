@@ -1,11 +1,9 @@
 // Real processes on loopback: a nats-server, gateways (`packages/gateway/src/main.ts`) and users
 // instances of named deployments, in TypeScript or Ruby, for the tests that need whole processes.
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { describeOutput, freePort, startNatsServer, startTarget, type NatsServer, type Target } from "@switchyard/testing";
+import { describeOutput, freePort, REPO_ROOT, startNatsServer, startTarget, type NatsServer, type Target } from "@switchyard/testing";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const USERS = "users.v1.UserService";
 
 const COMMANDS = {

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -10,13 +9,12 @@ import { contractFiles } from "@switchyard/contracts";
 import { buildGateway } from "@switchyard/gateway";
 import { natsOptionsFromEnv, STREAM_WINDOW, writeNatsCredentials, type WrittenNatsCredentials } from "@switchyard/protocol";
 import type { RunningService } from "@switchyard/service";
-import { describeOutput, startNatsServer, startTarget, type NatsServer, type Target } from "@switchyard/testing";
+import { describeOutput, REPO_ROOT, startNatsServer, startTarget, type NatsServer, type Target } from "@switchyard/testing";
 import { startUsersService } from "@switchyard/users-ts";
 import type { FastifyInstance } from "fastify";
 import { testConfig } from "./harness.js";
 import { ndjson, numberedIds, storeUsers } from "./stream-client.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const quiet = { info: () => undefined, error: () => undefined };
 
 // Streams as `make up` runs them: every process with its role's NATS credentials, which allow the

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describeOutput, startTarget, type Target } from "@switchyard/testing";
+import { describeOutput, REPO_ROOT, startTarget, type Target } from "@switchyard/testing";
 import { startStack, type Stack } from "./harness.js";
 import { assertDisconnectStopsTheStream, events, HttpStream, ndjson, numberedIds, storeUsers } from "./stream-client.js";
-
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("a server-streaming RPC over HTTP, through users-rb", () => {
   let stack: Stack;

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -7,11 +6,10 @@ import { CreateUserRequestSchema, CreateUserResponseSchema, GetUserRequestSchema
 import { createUserRequestBytes, textCases, undecodableCases, type TextFields } from "@switchyard/conformance";
 import { Headers, methodSubject } from "@switchyard/protocol";
 import type { RunningService } from "@switchyard/service";
-import { describeOutput, startTarget, type Target } from "@switchyard/testing";
+import { describeOutput, REPO_ROOT, startTarget, type Target } from "@switchyard/testing";
 import { startUsersService } from "@switchyard/users-ts";
 import { startStack, type Stack } from "./harness.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const quiet = { info: () => undefined, error: () => undefined };
 const { createUser, getUser, ping } = UserService.method;
 

@@ -7,7 +7,7 @@ import { expectError, expectOk } from "../expect.js";
 import type { UnaryMethod } from "../rpc.js";
 import { newUser, uniqueEmail, userKey } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
-import { claimOf, createdUser } from "./update-user.js";
+import { claimOf, createdUser } from "./update-calls.js";
 
 const { ping, createUser, getUser, listUsers, updateUser, deleteUser } = UserService.method;
 

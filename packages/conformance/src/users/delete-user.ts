@@ -8,7 +8,7 @@ import { expectError, expectOk } from "../expect.js";
 import { assertNoKey, emailKey, idRule, invalidIds, newUser, pageToken, uniqueEmail, userKey } from "./fixtures.js";
 import { listPage } from "./list-users.js";
 import type { UsersSuiteContext } from "./suite-context.js";
-import { claimOf, createdUser, mask } from "./update-user.js";
+import { claimOf, createdUser, mask } from "./update-calls.js";
 
 const { createUser, getUser, deleteUser, updateUser } = UserService.method;
 

@@ -7,7 +7,7 @@ import { createAndReadBack } from "./create-user.js";
 import { newUser, uniqueEmail } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 import { createUserRequestBytes, textCases, undecodableCases, type TextFields } from "./text-cases.js";
-import { createdUser, mask } from "./update-user.js";
+import { createdUser, mask } from "./update-calls.js";
 
 const { createUser, getUser, updateUser } = UserService.method;
 

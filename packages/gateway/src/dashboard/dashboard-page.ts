@@ -11,6 +11,9 @@ export interface DashboardPageOptions {
   charts: boolean;
 }
 
+/** The page's styles, one file a part of the page, in cascade order (after uPlot's). */
+const STYLESHEETS = ["base.css", "top-bar.css", "gateway-tiles.css", "routes.css", "deployments-table.css", "shadow.css", "conflicts.css"];
+
 export function dashboardHtml(options: DashboardPageOptions): string {
   const p = options.assetsPrefix;
   const uplot = options.charts
@@ -26,8 +29,8 @@ export function dashboardHtml(options: DashboardPageOptions): string {
     <meta name="color-scheme" content="light dark">
     <title>Switchyard: live dashboard</title>
     <link rel="icon" type="image/svg+xml" href="${p}favicon.svg">${uplot}
-    <link rel="stylesheet" href="${p}dashboard.css">
-    <script type="module" src="${p}main.js"></script>
+${STYLESHEETS.map((name) => `    <link rel="stylesheet" href="${p}${name}">
+`).join("")}    <script type="module" src="${p}main.js"></script>
   </head>
   <body>
     <header class="topbar">

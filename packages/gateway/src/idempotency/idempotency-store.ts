@@ -1,18 +1,13 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import type { DescMethod } from "@bufbuild/protobuf";
-import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
 import { nuid, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { IDEMPOTENCY_BUCKET, withKvReplicas } from "@switchyard/protocol";
 import { GatewayError } from "../errors.js";
 import { serviceErrorOf } from "../nats/call-service.js";
 import type { Route } from "../routes/route.js";
-import { capturedReply } from "./captured-request.js";
+import type { ReplyJsonOptions } from "../transcode/json-reply.js";
+import { IdempotencyBucket, replySubject, RETRY_AFTER, type IdempotencyLog } from "./idempotency-bucket.js";
 import type { IdempotencySettings } from "./idempotency-config.js";
 import { IDEMPOTENCY_KEY, parseIdempotencyKey } from "./idempotency-key.js";
-import type { ReplyJsonOptions } from "../transcode/json-reply.js";
-import { decodeRecord, doneRecord, encodeRecord, responseOf, type PendingRecord } from "./idempotency-record.js";
+import { decodeRecord, encodeRecord, responseOf, type PendingRecord } from "./idempotency-record.js";
+import { idempotencyApplies, type IdempotentRequest, type IdempotentResult, type SendRequest } from "./idempotent-request.js";
 import { fingerprintOf, recordKeyOf, serviceKeyOf } from "./fingerprint.js";
 import { outcomeOf } from "./outcome.js";
 import { problemResponse, replyResponse, type StoredResponse } from "./stored-response.js";
@@ -22,45 +17,6 @@ export interface IdempotencyOptions extends IdempotencySettings {
   requestTimeoutMs: number;
   /** How JSON replies are written, as the request handler writes them. */
   json?: ReplyJsonOptions;
-}
-
-export interface IdempotencyLog {
-  info(message: string): void;
-  warn(message: string, err?: unknown): void;
-}
-
-/** One HTTP request on an RPC route, as the handler has it once the payload is built. */
-export interface IdempotentRequest {
-  /** The Idempotency-Key header as node gives it. */
-  key: string | string[] | undefined;
-  /** Whose keys these are: the verified JWT subject with auth on, "" without. */
-  scope: string;
-  route: Route;
-  /** The Protobuf payload the gateway sends. */
-  payload: Uint8Array;
-  /** The Accept header: which media type the answer is in. */
-  accept: string | undefined;
-  requestId: string;
-}
-
-/** Where the service's reply must go, and the token it gets in Switchyard-Idempotency-Key. */
-export interface Capture {
-  replyTo: string;
-  serviceKey: string;
-}
-
-/**
- * Sends the request to the service and resolves with its reply; an error reply may resolve or be
- * thrown as its GatewayError, and a request that got no reply rejects with a GatewayError. With a
- * capture, the reply must go to `capture.replyTo` and the NATS header Switchyard-Idempotency-Key
- * must carry `capture.serviceKey`.
- */
-export type SendRequest = (capture: Capture | undefined) => Promise<Msg>;
-
-export interface IdempotentResult {
-  response: StoredResponse;
-  /** Answered from an earlier request with the key: send `Idempotent-Replayed: true`. */
-  replayed: boolean;
 }
 
 /** What happened to keyed requests, for metrics and tests. */
@@ -81,19 +37,8 @@ export interface IdempotencyCounts {
   takenOver: number;
 }
 
-/** JetStream calls of the request path give up after this, and the request is refused with a 503. */
-const STORE_TIMEOUT_MS = 2000;
-const MAX_BACKOFF_MS = 30_000;
 /** Reads and writes per request before it is answered 409: each lost race means someone else moved on. */
 const MAX_ROUNDS = 4;
-const RETRY_AFTER = { "retry-after": "1" };
-const STREAM = `KV_${IDEMPOTENCY_BUCKET}`;
-
-/** Whether Idempotency-Key applies: RPCs not declared NO_SIDE_EFFECTS or IDEMPOTENT. */
-export function idempotencyApplies(method: DescMethod): boolean {
-  return method.idempotency !== MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS && method.idempotency !== MethodOptions_IdempotencyLevel.IDEMPOTENT;
-}
-
 /**
  * Idempotency-Key (IETF httpapi draft, with Stripe's semantics) over a JetStream KV bucket shared by
  * every gateway. The first request with a key claims it atomically (a "pending" record with the
@@ -108,33 +53,32 @@ export function idempotencyApplies(method: DescMethod): boolean {
  */
 export class IdempotencyStore {
   readonly counts: IdempotencyCounts = { stored: 0, replayed: 0, recovered: 0, inUse: 0, mismatched: 0, released: 0, takenOver: 0 };
-  private kv: KV | undefined;
-  private jsm: JetStreamManager | undefined;
-  private readonly abort = new AbortController();
+  private readonly bucket: IdempotencyBucket;
   private readonly ttlMs: number;
   private readonly takeoverAfterMs: number;
 
   constructor(
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly options: IdempotencyOptions,
     private readonly log: IdempotencyLog,
   ) {
+    this.bucket = new IdempotencyBucket(nc, options.ttlS, log);
     this.ttlMs = options.ttlS * 1000;
     this.takeoverAfterMs = options.requestTimeoutMs + options.takeoverMarginMs;
   }
 
   /** Opens (or creates) the bucket in the background, retrying until it is there. */
   start(): void {
-    if (this.options.enabled) void this.open();
+    if (this.options.enabled) void this.bucket.open();
   }
 
   stop(): void {
-    this.abort.abort();
+    this.bucket.stop();
   }
 
   /** Whether the bucket is open: before that, keyed requests are refused with 503. */
   get ready(): boolean {
-    return this.kv !== undefined;
+    return this.bucket.ready;
   }
 
   /** Whether run() has anything to do for this request: otherwise forward it as usual. */
@@ -164,15 +108,15 @@ export class IdempotencyStore {
       }
       return this.direct(request, send);
     }
-    const kv = this.bucket();
+    const kv = this.bucket.records();
     const recordKey = recordKeyOf(request.scope, route, key);
     const fingerprint = fingerprintOf(route, request.accept, request.payload);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const claim = this.claimOf(fingerprint, request.requestId);
-      const created = await this.write(() => kv.create(recordKey, encodeRecord(claim)));
+      const created = await this.bucket.write(() => kv.create(recordKey, encodeRecord(claim)));
       if (created !== undefined) return this.execute(request, send, recordKey, claim, created);
 
-      const entry = await this.read(() => kv.get(recordKey));
+      const entry = await this.bucket.read(() => kv.get(recordKey));
       // Freed or expired since: claim it again.
       if (entry === null || entry.operation !== "PUT") continue;
       const record = decodeRecord(entry.value);
@@ -200,7 +144,7 @@ export class IdempotencyStore {
         this.counts.replayed++;
         return { response: responseOf(record), replayed: true };
       }
-      const captured = await this.read(() => this.captured(recordKey, record.attempt));
+      const captured = await this.bucket.read(() => this.bucket.captured(recordKey, record.attempt));
       if (captured !== null) {
         const result = await this.recover(request, send, recordKey, record, entry.revision, captured);
         if (result !== undefined) return result;
@@ -230,19 +174,19 @@ export class IdempotencyStore {
 
   /** Runs the request under a claim of revision `revision`, stores its answer, returns it. */
   private async execute(request: IdempotentRequest, send: SendRequest, recordKey: string, claim: PendingRecord, revision: number): Promise<IdempotentResult> {
-    const capture = { replyTo: this.replySubject(recordKey, claim.attempt), serviceKey: serviceKeyOf(recordKey, claim.fingerprint) };
+    const capture = { replyTo: replySubject(recordKey, claim.attempt), serviceKey: serviceKeyOf(recordKey, claim.fingerprint) };
     let response: StoredResponse;
     try {
       response = this.answer(request, await send(capture));
     } catch (err) {
       const outcome = outcomeOf(err);
       if (outcome !== "store") {
-        if (outcome === "release") await this.release(recordKey, revision);
+        if (outcome === "release" && (await this.bucket.release(recordKey, revision))) this.counts.released++;
         throw err;
       }
       response = problemResponse(err as GatewayError, claim.requestId);
     }
-    if ((await this.complete(recordKey, claim.fingerprint, response, revision)) === "stored") this.counts.stored++;
+    if ((await this.bucket.complete(recordKey, claim.fingerprint, response, revision)) === "stored") this.counts.stored++;
     return { response, replayed: false };
   }
 
@@ -268,7 +212,7 @@ export class IdempotencyStore {
       response = problemResponse(err as GatewayError, claim.requestId);
     }
     // Not stored (the bucket failed, or the answer is over its size limit): replayed all the same.
-    if ((await this.complete(recordKey, claim.fingerprint, response, revision)) === "conflict") return undefined;
+    if ((await this.bucket.complete(recordKey, claim.fingerprint, response, revision)) === "conflict") return undefined;
     this.counts.replayed++;
     this.counts.recovered++;
     return { response, replayed: true };
@@ -283,7 +227,7 @@ export class IdempotencyStore {
     revision: number,
   ): Promise<IdempotentResult | undefined> {
     const claim = this.claimOf(fingerprint, request.requestId);
-    const taken = await this.write(() => this.kv!.update(recordKey, encodeRecord(claim), revision));
+    const taken = await this.bucket.write(() => this.bucket.records().update(recordKey, encodeRecord(claim), revision));
     if (taken === undefined) return undefined;
     this.counts.takenOver++;
     return this.execute(request, send, recordKey, claim, taken);
@@ -296,115 +240,8 @@ export class IdempotencyStore {
     return replyResponse(request.route, reply, request.accept, this.options.json);
   }
 
-  /**
-   * Stores the answer in place of the claim of revision `revision`. "conflict": the record moved on
-   * (a retry rebuilt the answer from the captured reply first, or took the claim over); "failed":
-   * the bucket did not take it (it is down, or the answer is over its size limit). The answer is
-   * sent either way: a retry rebuilds it from the captured reply.
-   */
-  private async complete(recordKey: string, fingerprint: string, response: StoredResponse, revision: number): Promise<"stored" | "conflict" | "failed"> {
-    try {
-      await this.kv!.update(recordKey, encodeRecord(doneRecord(fingerprint, response, Date.now())), revision);
-      return "stored";
-    } catch (err) {
-      if (isWrongLastSequence(err)) return "conflict";
-      this.log.warn("idempotency: an answer could not be stored; a retry rebuilds it from the captured reply", err);
-      return "failed";
-    }
-  }
-
-  /** Frees a key whose request did not run, if the claim is still this request's. */
-  private async release(recordKey: string, revision: number): Promise<void> {
-    try {
-      await this.kv!.delete(recordKey, { previousSeq: revision });
-      this.counts.released++;
-    } catch (err) {
-      if (!isWrongLastSequence(err)) this.log.warn("idempotency: a key could not be freed; it is taken over once stale", err);
-    }
-  }
-
-  /** The reply JetStream captured for one attempt, or null. */
-  private async captured(recordKey: string, attempt: string): Promise<Msg | null> {
-    const stored = await this.jsm!.streams.getMessage(STREAM, { last_by_subj: this.replySubject(recordKey, attempt) });
-    return stored === null ? null : capturedReply(stored);
-  }
-
-  private replySubject(recordKey: string, attempt: string): string {
-    return `$KV.${IDEMPOTENCY_BUCKET}.${recordKey}.${attempt}`;
-  }
-
   private claimOf(fingerprint: string, requestId: string): PendingRecord {
     return { v: 1, state: "pending", fingerprint, attempt: nuid.next(), startedAt: Date.now(), requestId };
   }
-
-  private bucket(): KV {
-    if (this.kv === undefined) throw unavailable("the idempotency store is not open yet; retry shortly");
-    return this.kv;
-  }
-
-  /** A revision-checked write: its new revision, or undefined when the revision moved on. */
-  private async write(op: () => Promise<number>): Promise<number | undefined> {
-    try {
-      return await op();
-    } catch (err) {
-      if (isWrongLastSequence(err)) return undefined;
-      this.log.warn("idempotency: the bucket did not take a write", err);
-      throw unavailable("the idempotency store did not answer; retry shortly");
-    }
-  }
-
-  private async read<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (err) {
-      this.log.warn("idempotency: the bucket did not answer a read", err);
-      throw unavailable("the idempotency store did not answer; retry shortly");
-    }
-  }
-
-  private async open(): Promise<void> {
-    let backoff = 500;
-    while (!this.abort.signal.aborted) {
-      try {
-        const js = jetstream(this.nc, { timeout: STORE_TIMEOUT_MS });
-        // Reads from the stream leader: a replica could still show a claim as free.
-        const kv = await withKvReplicas(this.nc, (replicas) =>
-          new Kvm(js).create(IDEMPOTENCY_BUCKET, { ttl: this.ttlMs, history: 1, allow_direct: false, replicas }),
-        );
-        this.jsm = await jetstreamManager(this.nc, { timeout: STORE_TIMEOUT_MS });
-        const ttl = (await kv.status()).ttl;
-        if (ttl !== this.ttlMs) {
-          this.log.warn(
-            `idempotency: bucket ${IDEMPOTENCY_BUCKET} keeps records ${ttl === 0 ? "forever" : `${ttl / 1000} s`}, not IDEMPOTENCY_TTL_S=${this.options.ttlS}; ` +
-              "answers are replayed for the shorter of the two",
-          );
-        }
-        this.kv = kv;
-        this.log.info(`idempotency: bucket ${IDEMPOTENCY_BUCKET} open; answers replayed for ${this.options.ttlS} s`);
-        return;
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        this.log.warn(`idempotency: bucket ${IDEMPOTENCY_BUCKET} cannot be opened; keyed requests get 503 until it can`, err);
-        try {
-          await sleep(backoff, undefined, { signal: this.abort.signal });
-        } catch {
-          return;
-        }
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      }
-    }
-  }
 }
 
-/** The store cannot be reached: 503 with Retry-After. */
-function unavailable(detail: string): GatewayError {
-  return new GatewayError("IDEMPOTENCY_STORE_UNAVAILABLE", detail, undefined, RETRY_AFTER);
-}
-
-/** JetStream's answer when an expected last sequence no longer holds. */
-function isWrongLastSequence(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
-}

@@ -5,7 +5,7 @@ import type { ShadowResults } from "../shadow/shadow-results.js";
 import type { HttpStats } from "../stats/http-stats.js";
 import type { UpstreamStats } from "../stats/upstream-stats.js";
 import type { TrafficControl } from "../traffic/traffic-control.js";
-import type { Admission } from "../http/app.js";
+import type { Admission } from "../http/app-types.js";
 import { Exposition, labelText } from "./exposition.js";
 
 export interface MetricsSources {

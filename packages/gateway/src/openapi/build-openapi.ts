@@ -13,7 +13,7 @@ import {
 } from "./openapi-types.js";
 import { pathParameters, queryParameters } from "./parameters.js";
 import { PathItems } from "./path-items.js";
-import { idempotencyApplies } from "../idempotency/idempotency-store.js";
+import { idempotencyApplies } from "../idempotency/idempotent-request.js";
 import {
   operationErrorResponses,
   PROBLEM_SCHEMA,
