@@ -19,7 +19,7 @@ export USERS_TS USERS_RB
 # With no users instance at all, no route of users.v1 has one behind it: wait for the gateway to answer.
 READY_PATH = $(if $(and $(filter 0,$(USERS_TS)),$(filter 0,$(USERS_RB))),/healthz,/readyz)
 
-.PHONY: help setup build up down smoke load-test users-ts users-rb test test-ts test-rb conformance fault-test check-deploy lint gen check-gen bench validate-proto
+.PHONY: help setup build up down smoke load-test users-ts users-rb test test-ts test-rb conformance fault-test check-deploy lint gen check-gen bench validate-proto gems
 
 help:
 	@echo "make up          set up and run the stack here (NATS, gateway :3000, users-ts, 2 x users-rb, inventory-ts); Ctrl-C stops it"
@@ -32,6 +32,7 @@ help:
 	@echo "make load-test   POST /users with $(CONNECTIONS) connections for $(DURATION) s (DURATION=, CONNECTIONS=)"
 	@echo "make test        set up and run every test"
 	@echo "make gen         regenerate code from proto/ for every language"
+	@echo "make gems        build the Ruby gems switchyard-service and switchyard-contracts (packages/*-rb)"
 	@echo "make bench       gateway against the hand-written reference"
 	@echo "make conformance the users conformance suite against users-ts and users-rb"
 	@echo "make fault-test  rolling restarts, SIGTERM, kill -9 and a NATS restart under load"
@@ -85,7 +86,9 @@ lint: validate-proto
 test-ts:
 	npm test
 
+# The Ruby SDK (its own tests on a test contract), then users-rb on it.
 test-rb:
+	cd packages/service-rb && bundle exec rake
 	cd services/users-rb && bundle exec rake
 
 # The Kubernetes manifests, rendered with `kubectl kustomize`, against the processes and deploy/.
@@ -100,6 +103,11 @@ conformance:
 fault-test: setup
 	npm run fault-test -w @switchyard/faults
 
+# The Ruby gems (switchyard-service, switchyard-contracts), built into their folders.
+gems:
+	cd packages/service-rb && gem build switchyard-service.gemspec
+	cd packages/contracts-rb && gem build switchyard-contracts.gemspec
+
 gen: setup validate-proto
 	buf generate
 
@@ -109,7 +117,7 @@ check-gen:
 	@rm -rf .run/gen && mkdir -p .run/gen
 	@buf generate -o .run/gen
 	@diff -r .run/gen/packages/contracts/src/gen packages/contracts/src/gen && \
-	  diff -r .run/gen/services/users-rb/lib/gen services/users-rb/lib/gen && \
+	  diff -r .run/gen/packages/contracts-rb/lib/gen packages/contracts-rb/lib/gen && \
 	  echo "generated code matches proto/" || \
 	  { echo "generated code is out of date: run make gen and commit the result" >&2; exit 1; }
 

@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# users.v1.UserService in Ruby (services/users-rb). Build context: the repository root
+# users.v1.UserService in Ruby (services/users-rb, on the gems in packages/service-rb and
+# packages/contracts-rb, which its Gemfile takes by path). Build context: the repository root
 # (docker compose -f deploy/compose.yaml build users-rb, or docker build -f deploy/users-rb.Dockerfile .).
 
 # The gems, compiled here: google-protobuf (built from source by Bundler 2.3), json, bigdecimal
@@ -8,6 +9,9 @@ FROM ruby:3.1-slim-bookworm AS gems
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
  && rm -rf /var/lib/apt/lists/*
+# Bundler reads the path gems' gemspecs (and their version files) to resolve the lockfile.
+COPY packages/service-rb/ /app/packages/service-rb/
+COPY packages/contracts-rb/ /app/packages/contracts-rb/
 WORKDIR /app/services/users-rb
 COPY services/users-rb/Gemfile services/users-rb/Gemfile.lock ./
 # The ruby image sets GEM_HOME and BUNDLE_APP_CONFIG to /usr/local/bundle: the gems and this
@@ -21,6 +25,11 @@ RUN bundle config set --local without development \
 FROM ruby:3.1-slim-bookworm
 RUN useradd --create-home --uid 1000 --user-group app
 COPY --from=gems /usr/local/bundle /usr/local/bundle
+# Path gems are loaded from their folders, not installed into /usr/local/bundle.
+COPY packages/service-rb/lib/ /app/packages/service-rb/lib/
+COPY packages/service-rb/switchyard-service.gemspec /app/packages/service-rb/
+COPY packages/contracts-rb/lib/ /app/packages/contracts-rb/lib/
+COPY packages/contracts-rb/switchyard-contracts.gemspec /app/packages/contracts-rb/
 WORKDIR /app/services/users-rb
 COPY services/users-rb/ ./
 # Smoke test: the gems load without a compiler around, and so does the service's code.

@@ -60,7 +60,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if ! (cd services/users-rb && bundle check >/dev/null 2>&1); then
-  echo "setup: bundle install (services/users-rb)"
-  (cd services/users-rb && bundle install --quiet)
-fi
+# The Ruby SDK's folder has its own bundle (its tests, the grpc-tools protoc of scripts/ruby-protoc).
+for dir in packages/service-rb services/users-rb; do
+  if ! (cd "$dir" && bundle check >/dev/null 2>&1); then
+    echo "setup: bundle install ($dir)"
+    (cd "$dir" && bundle install --quiet)
+  fi
+done

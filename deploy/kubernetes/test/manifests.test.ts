@@ -38,7 +38,7 @@ const SOURCES: Record<string, readonly string[]> = {
   gateway: ["packages/gateway/src", "packages/protocol/src", "packages/telemetry/src"],
   "users-ts": ["services/users-ts/src", "packages/service/src", "packages/protocol/src", "packages/telemetry/src"],
   "inventory-ts": ["services/inventory-ts/src", "packages/service/src", "packages/protocol/src", "packages/telemetry/src"],
-  "users-rb": ["services/users-rb/lib", "services/users-rb/bin"],
+  "users-rb": ["services/users-rb/lib", "services/users-rb/bin", "packages/service-rb/lib"],
 };
 
 // The few fields of Kubernetes objects the checks read.

@@ -1,11 +1,11 @@
 # frozen_string_literal: true
 
-# users.v1.UserService in Ruby. The generated stubs require each other by load path (lib/gen).
-gen = File.expand_path("gen", __dir__)
-$LOAD_PATH.unshift(gen) unless $LOAD_PATH.include?(gen)
+# users.v1.UserService in Ruby, on the Switchyard service SDK (packages/service-rb) with the
+# contract's generated code (packages/contracts-rb).
+require "switchyard"
+require "switchyard/contracts"
 require "users/v1/users_pb"
 
-require_relative "switchyard"
 require_relative "users/constants"
 require_relative "users/settings"
 require_relative "users/keys"

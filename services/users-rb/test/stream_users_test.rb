@@ -17,7 +17,7 @@ class StreamUsersTest < Support::UsersTest
 
   def stream(after_id = "")
     data = Users::V1::StreamUsersRequest.encode(Users::V1::StreamUsersRequest.new(after_id: after_id))
-    stream = Support::StreamClient.new(client, "#{SUBJECT}.StreamUsers", data)
+    stream = Support::StreamClient.new(client, "#{Users::CONTRACT}.StreamUsers", data)
     stream.to_end
   ensure
     stream&.close

@@ -4,12 +4,15 @@ require "minitest/autorun"
 require "stringio"
 require "tempfile"
 require_relative "../lib/users"
-require_relative "support/nats_server"
-require_relative "support/nats_test"
-require_relative "support/client_test"
-require_relative "support/log_lines"
-require_relative "support/rpc_assertions"
-require_relative "support/stream_client"
+
+# The SDK's test helpers (a nats-server per suite, RPC assertions, a service process), shared
+# with its own tests rather than copied.
+sdk_support = File.expand_path("../../../packages/service-rb/test/support", __dir__)
+%w[nats_server nats_test client_test log_lines rpc_assertions stream_client service_process otlp_receiver tls_files].each do |file|
+  require File.join(sdk_support, file)
+end
 require_relative "support/users_test"
-require_relative "support/service_process"
-require_relative "support/otlp_receiver"
+
+Support::RpcAssertions.contract = Users::CONTRACT
+Support::RpcAssertions.name = Users::NAME
+Support::ServiceProcess.bin = File.expand_path("../bin/users-rb", __dir__)
