@@ -1,6 +1,8 @@
 export { methodSubject, queueGroup } from "./subjects.js";
 export { Headers } from "./headers.js";
 export { ErrorCode, errorStatus, isErrorCode, type ErrorCodeName } from "./error-codes.js";
+export { prepareRules, ruleViolation, type RuleViolation } from "./request-rules.js";
+export { regexMatch, toPlatformRegExp } from "./fast-regex.js";
 export { ConfigError } from "./config-error.js";
 export { natsOptionsFromEnv } from "./nats-env.js";
 export { natsTlsFromEnv } from "./nats-tls.js";

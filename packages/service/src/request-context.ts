@@ -1,3 +1,4 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { ServiceMsg } from "@nats-io/services";
 import { Match, headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import { Headers } from "@switchyard/protocol";
@@ -27,6 +28,8 @@ export class Replies {
 /** Shared by every request of one instance. */
 export interface ContextShared {
   readonly replies: Replies;
+  /** The micro service instance id. */
+  readonly instanceId: string;
   /** Hears about a malformed pair of auth headers (logged once per instance). */
   readonly malformedAuth: (reason: string) => void;
 }
@@ -41,6 +44,7 @@ export class RequestContext implements HandlerContext {
   #auth: Auth | undefined | null = null;
 
   constructor(
+    readonly rpc: DescMethod,
     private readonly msg: ServiceMsg,
     private readonly shared: ContextShared,
     readonly deadline: number | undefined,
@@ -48,6 +52,10 @@ export class RequestContext implements HandlerContext {
     private readonly streamSignal?: AbortSignal,
   ) {
     this.#deadlineSignal = new DeadlineSignal(deadline);
+  }
+
+  get instanceId(): string {
+    return this.shared.instanceId;
   }
 
   get deployment(): string {

@@ -8,6 +8,9 @@ import type { RunningService } from "./serve.js";
  * SIGTERM or SIGINT stop taking requests, answer those in flight, drain the connection and exit.
  * A bad setting exits 2 and a connection NATS refuses (credentials, TLS) exits 1, each with one log
  * line; a server that is not up yet is waited for.
+ *
+ * `name` names the process: its NATS connection and its log lines (`users-ts serving on ...`). The
+ * name discovery shows is serve()'s own `name` (`users`), given in `start`.
  */
 export async function runService(
   name: string,

@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
+import { create, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import type { ServiceMsg } from "@nats-io/services";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { methodSubject, StreamHeaders } from "@switchyard/protocol";
@@ -8,6 +8,7 @@ import type { Logger } from "./logger.js";
 import { STOPPED, type OpenStream } from "./open-stream.js";
 import { RequestContext, type ContextShared } from "./request-context.js";
 import { ServiceError } from "./service-error.js";
+import { decodeRequest } from "./decode-request.js";
 import type { StreamControls } from "./stream-controls.js";
 
 type Handler = (request: unknown, context: RequestContext) => unknown;
@@ -35,13 +36,8 @@ export async function serveStream(
   try {
     if (handler === undefined) throw new ServiceError("UNIMPLEMENTED", `${methodSubject(method)} is not implemented`);
     if (isPast(deadline)) throw deadlineExceeded("deadline exceeded before the request was handled");
-    let request;
-    try {
-      request = fromBinary(method.input, msg.data);
-    } catch {
-      throw new ServiceError("INVALID_ARGUMENT", `request is not a valid ${method.input.typeName}`);
-    }
-    context = new RequestContext(msg, shared, deadline, stream.signal);
+    const request = decodeRequest(method.input, msg.data);
+    context = new RequestContext(method, msg, shared, deadline, stream.signal);
     out.context = context;
     const stopped = await pump(handler.call(self, request, context) as AsyncIterable<unknown>, stream, out);
     if (stopped !== undefined && stream.cancelled) {

@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
+import { create, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Svcm, type Service, type ServiceMsg } from "@nats-io/services";
@@ -15,9 +15,11 @@ import {
   descriptorsSubject,
   errorStatus,
   methodSubject,
+  prepareRules,
   queueGroup,
 } from "@switchyard/protocol";
 import { ServiceError } from "./service-error.js";
+import { decodeRequest } from "./decode-request.js";
 import type { ServiceImpl } from "./service-impl.js";
 import { onceOnly } from "./auth.js";
 import { deadlineExceeded, deadlineOf, isPast } from "./deadline.js";
@@ -35,7 +37,10 @@ export interface ServeOptions<Methods extends GenServiceMethods> {
   service: GenService<Methods>;
   /** RPCs without a handler answer UNIMPLEMENTED, so an implementation can lag behind its contract. */
   implementation: Partial<ServiceImpl<Methods>>;
-  /** The micro service name shown by discovery (e.g. "users"). */
+  /**
+   * The micro service name discovery shows ($SRV.INFO.users, `switchyard services`) and the default
+   * deployment's stem (`users-ts`); runService's name is the process's, in its log lines.
+   */
   name: string;
   /** SemVer. */
   version: string;
@@ -105,11 +110,13 @@ export async function serve<Methods extends GenServiceMethods>(
     : undefined;
   const shared: ContextShared = {
     replies: new Replies(deployment),
+    instanceId: svc.info().id,
     malformedAuth: onceOnly((reason) =>
       logger.error(`malformed auth headers (${reason}): requests carrying them are served without auth; further ones are not logged`),
     ),
   };
   for (const method of service.methods) {
+    prepareRules(method.input);
     const handler = (implementation as Record<string, Handler | undefined>)[method.localName];
     // The shared endpoint takes what the contract's queue group spreads; the deployment's own takes
     // what a traffic policy sends to this deployment. Each keeps its own $SRV.STATS counters.
@@ -187,13 +194,8 @@ async function handle(
       throw new ServiceError("UNIMPLEMENTED", `${methodSubject(method)} is not implemented`);
     }
     if (isPast(deadline)) throw deadlineExceeded("deadline exceeded before the request was handled");
-    let request;
-    try {
-      request = fromBinary(method.input, msg.data);
-    } catch {
-      throw new ServiceError("INVALID_ARGUMENT", `request is not a valid ${method.input.typeName}`);
-    }
-    context = new RequestContext(msg, shared, deadline);
+    const request = decodeRequest(method.input, msg.data);
+    context = new RequestContext(method, msg, shared, deadline);
     const reply = await handler.call(self, request, context);
     if (lateRead(method, deadline)) throw deadlineExceeded();
     msg.respond(toBinary(method.output, create(method.output, reply as never)), { headers: context.replyHeaders ?? shared.replies.plain });

@@ -1,10 +1,14 @@
-import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import type { Auth } from "./auth.js";
 
 /** What a handler knows about the request besides its message, and what it may ask of the reply. */
 export interface HandlerContext {
+  /** The RPC this request is for, as the contract declares it: its name, request and reply schemas, options. */
+  readonly rpc: DescMethod;
+  /** This instance's id: the one $SRV.PING, INFO and STATS report, and RunningService.id. */
+  readonly instanceId: string;
   readonly subject: string;
   readonly headers: MsgHdrs | undefined;
   /** The deployment this instance belongs to. */

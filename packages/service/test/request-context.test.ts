@@ -110,6 +110,13 @@ describe("the handler context: deadline, signal, auth, idempotency key", () => {
   const ping = (headers?: Record<string, string>) => call("Ping", PingRequestSchema, {}, headers);
   const reason = (reply: Msg) => reply.headers?.get(Headers.errorReason) || undefined;
 
+  it("names the RPC, with its schemas, and this instance", async () => {
+    await call("GetUser", GetUserRequestSchema, { id: "in-time" });
+    assert.equal(last().context.rpc, UserService.method.getUser);
+    assert.equal(last().context.rpc.input, GetUserRequestSchema);
+    assert.equal(last().context.instanceId, svc.id);
+  });
+
   describe("deadline", () => {
     it("is the receipt time plus Switchyard-Timeout-Ms, in epoch ms", async () => {
       const sent = Date.now();
@@ -135,7 +142,7 @@ describe("the handler context: deadline, signal, auth, idempotency key", () => {
     it("already passed on receipt (0 ms): DEADLINE_EXCEEDED, and the handler does not run", async () => {
       for (const reply of [
         await ping({ [Headers.timeoutMs]: "0" }),
-        await call("UpdateUser", UpdateUserRequestSchema, { user: { id: "u1" } }, { [Headers.timeoutMs]: "0" }),
+        await call("UpdateUser", UpdateUserRequestSchema, { user: { id: "u1" }, updateMask: { paths: ["email"] } }, { [Headers.timeoutMs]: "0" }),
       ]) {
         assert.equal(reason(reply), "DEADLINE_EXCEEDED");
         assert.equal(reply.headers?.get(Headers.serviceErrorCode), "504");
@@ -146,7 +153,7 @@ describe("the handler context: deadline, signal, auth, idempotency key", () => {
 
     it("the signal aborts at the deadline, with DEADLINE_EXCEEDED as its reason", async () => {
       delayMs = 300;
-      const reply = call("UpdateUser", UpdateUserRequestSchema, { user: { id: "u2" } }, { [Headers.timeoutMs]: "100" });
+      const reply = call("UpdateUser", UpdateUserRequestSchema, { user: { id: "u2" }, updateMask: { paths: ["email"] } }, { [Headers.timeoutMs]: "100" });
       await sleep(50);
       assert.equal(last().signal.aborted, false, "not yet");
       await sleep(150);
@@ -172,7 +179,7 @@ describe("the handler context: deadline, signal, auth, idempotency key", () => {
 
     it("a late reply of an RPC that may write stands: only the handler knows whether it wrote", async () => {
       delayMs = 150;
-      const reply = await call("UpdateUser", UpdateUserRequestSchema, { user: { id: "late" } }, { [Headers.timeoutMs]: "50" });
+      const reply = await call("UpdateUser", UpdateUserRequestSchema, { user: { id: "late" }, updateMask: { paths: ["email"] } }, { [Headers.timeoutMs]: "50" });
       assert.equal(reason(reply), undefined, "the handler's own outcome");
     });
 
@@ -235,7 +242,7 @@ describe("the handler context: deadline, signal, auth, idempotency key", () => {
     const token = "0123456789abcdef".repeat(4);
 
     it("is the Switchyard-Idempotency-Key the gateway sent", async () => {
-      await call("UpdateUser", UpdateUserRequestSchema, { user: { id: "u1" } }, { [Headers.idempotencyKey]: token });
+      await call("UpdateUser", UpdateUserRequestSchema, { user: { id: "u1" }, updateMask: { paths: ["email"] } }, { [Headers.idempotencyKey]: token });
       assert.equal(last().idempotencyKey, token);
     });
 

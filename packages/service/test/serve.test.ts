@@ -3,6 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { connect, headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import {
+  CreateUserRequestSchema,
+  DeleteUserRequestSchema,
   GetUserRequestSchema,
   GetUserResponseSchema,
   PingRequestSchema,
@@ -35,8 +37,8 @@ describe("serve", () => {
         ping: () => {
           throw new Error("database password is hunter2");
         },
-        createUser: () => {
-          throw new ServiceError("ALREADY_EXISTS", "taken", "user.email");
+        createUser: (request) => {
+          throw new ServiceError("ALREADY_EXISTS", `${request.user?.firstName} is taken`, "user.email");
         },
         deleteUser: () => {
           throw Object.assign(new Error("jetstream is not enabled"), { name: "JetStreamNotEnabled" });
@@ -67,9 +69,12 @@ describe("serve", () => {
   });
 
   const getUser = (id: string) => toBinary(GetUserRequestSchema, create(GetUserRequestSchema, { id }));
+  // Requests within the contract's field rules, which the SDK checks before a handler runs.
+  const createUser = (firstName = "Ada") => toBinary(CreateUserRequestSchema, create(CreateUserRequestSchema, { user: { firstName, lastName: "Lovelace" } }));
+  const deleteUser = toBinary(DeleteUserRequestSchema, create(DeleteUserRequestSchema, { id: "u1" }));
 
   it("gives handlers the request id, trace context and metadata, and lets them set the HTTP status", async () => {
-    const update = toBinary(UpdateUserRequestSchema, create(UpdateUserRequestSchema, { user: { id: "u1" } }));
+    const update = toBinary(UpdateUserRequestSchema, create(UpdateUserRequestSchema, { user: { id: "u1" }, updateMask: { paths: ["email"] } }));
     const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     const h = natsHeaders();
     h.set(Headers.requestId, "req-9");
@@ -138,11 +143,26 @@ describe("serve", () => {
   });
 
   it("replies with a ServiceError's code, status, message and field", async () => {
-    const reply = await nc.request("users.v1.UserService.CreateUser", new Uint8Array());
+    const reply = await nc.request("users.v1.UserService.CreateUser", createUser());
     assert.equal(reply.headers?.get(Headers.serviceErrorCode), "409");
     assert.equal(reply.headers?.get(Headers.errorReason), "ALREADY_EXISTS");
     assert.equal(reply.headers?.get(Headers.errorField), "user.email");
-    assert.equal(reply.headers?.get(Headers.serviceError), "taken");
+    assert.equal(reply.headers?.get(Headers.serviceError), "Ada is taken");
+  });
+
+  it("answers a request that breaks the contract's field rules as the gateway does, before the handler runs", async () => {
+    for (const [request, field, message] of [
+      [createUser("   "), "user.first_name", "user.first_name is required"],
+      [toBinary(CreateUserRequestSchema, create(CreateUserRequestSchema)), "user", "user is required"],
+      [getUser("a b"), "id", 'id must be at most 64 characters of A-Z, a-z, 0-9, "-", "_" and "="'],
+    ] as const) {
+      const subject = field === "id" ? "users.v1.UserService.GetUser" : "users.v1.UserService.CreateUser";
+      const reply = await nc.request(subject, request);
+      assert.equal(reply.headers?.get(Headers.errorReason), "INVALID_ARGUMENT");
+      assert.equal(reply.headers?.get(Headers.serviceErrorCode), "400");
+      assert.equal(reply.headers?.get(Headers.errorField), field);
+      assert.equal(reply.headers?.get(Headers.serviceError), message);
+    }
   });
 
   it("turns an unexpected throw into INTERNAL without its message", async () => {
@@ -153,7 +173,7 @@ describe("serve", () => {
   });
 
   it("answers UNAVAILABLE when NATS or JetStream is out of reach, so the client may retry", async () => {
-    const reply = await nc.request("users.v1.UserService.DeleteUser", new Uint8Array());
+    const reply = await nc.request("users.v1.UserService.DeleteUser", deleteUser);
     assert.equal(reply.headers?.get(Headers.errorReason), "UNAVAILABLE");
     assert.equal(reply.headers?.get(Headers.serviceErrorCode), "503");
   });
@@ -167,14 +187,14 @@ describe("serve", () => {
   });
 
   it("keeps client input that cannot be a header value out of the error headers", async () => {
-    const reply = await nc.request("users.v1.UserService.GetUser", getUser("missing\r\nX-Forged: 1"));
-    assert.equal(reply.headers?.get(Headers.errorReason), "NOT_FOUND");
-    assert.equal(reply.headers?.get(Headers.serviceError), "user missing  X-Forged: 1 not found");
+    const reply = await nc.request("users.v1.UserService.CreateUser", createUser("Ada\r\nX-Forged: 1"));
+    assert.equal(reply.headers?.get(Headers.errorReason), "ALREADY_EXISTS");
+    assert.equal(reply.headers?.get(Headers.serviceError), "Ada  X-Forged: 1 is taken");
     assert.equal(reply.headers?.get("X-Forged"), "");
   });
 
   it("counts error replies and the whole handling time in $SRV.STATS", async () => {
-    await nc.request("users.v1.UserService.CreateUser", new Uint8Array());
+    await nc.request("users.v1.UserService.CreateUser", createUser());
     const slow = nc.request("users.v1.UserService.GetUser", getUser("slow"), { timeout: 5000 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     release();
@@ -183,7 +203,7 @@ describe("serve", () => {
     const stats = (await nc.request("$SRV.STATS.sdk-test")).json<{ endpoints: Endpoint[] }>();
     const create = stats.endpoints.find((e) => e.name === "CreateUser")!;
     assert.equal(create.num_errors, create.num_requests);
-    assert.equal(create.last_error, "409:taken");
+    assert.equal(create.last_error, "409:Ada is taken");
     const get = stats.endpoints.find((e) => e.name === "GetUser")!;
     assert.ok(get.processing_time >= 40e6, `GetUser waited 50 ms, processing_time is ${get.processing_time} ns`);
   });

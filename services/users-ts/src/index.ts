@@ -18,20 +18,16 @@ export interface UsersOptions {
 /** Starts one users-ts instance on the connection. */
 export async function startUsersService(nc: NatsConnection, logger?: Logger, options: UsersOptions = {}): Promise<RunningService> {
   const store = await UserStore.open(nc);
-  let id = "";
-  const showInstance = options.pingShowsInstance ?? true;
-  const running = await serve({
+  return serve({
     nc,
     service: UserService,
-    implementation: userServiceImpl(store, () => (showInstance ? id : ""), options.diverge),
+    implementation: userServiceImpl(store, options.pingShowsInstance ?? true, options.diverge),
     name: SERVICE_NAME,
     version: VERSION,
     description: `users.v1.UserService in ${LANGUAGE}`,
     ...(logger === undefined ? {} : { logger }),
     ...(options.deployment === undefined ? {} : { deployment: options.deployment }),
   });
-  id = running.id;
-  return running;
 }
 
 export { DIVERGENCES, type Divergence } from "./user-service.js";

@@ -10,8 +10,6 @@ export const USER_PREFIX = "user.";
  */
 export const MAX_ID_LENGTH = 64;
 const USER_ID = /^[-_=A-Za-z0-9]+$/;
-/** The rule as a client reads it in an error description. */
-export const USER_ID_RULE = `at most ${MAX_ID_LENGTH} characters of A-Z, a-z, 0-9, "-", "_" and "="`;
 
 export function userKey(id: string): string {
   return `${USER_PREFIX}${id}`;

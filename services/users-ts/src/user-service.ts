@@ -1,10 +1,10 @@
 import { UserService } from "@switchyard/contracts";
 import { ServiceError, type ServiceImpl } from "@switchyard/service";
-import { isUserId, USER_ID_RULE } from "./keys.js";
+import { isUserId } from "./keys.js";
 import { newUserId } from "./new-user-id.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import type { UserStore } from "./user-store.js";
-import { copyMasked, validateCreateUser, validateId, validateListUsers, validateUpdateUser } from "./validate.js";
+import { copyMasked, maskedPaths } from "./validate.js";
 
 export const SERVICE_NAME = "users";
 export const LANGUAGE = "typescript";
@@ -17,25 +17,26 @@ export const DIVERGENCES = ["upper-last-name"] as const;
 export type Divergence = (typeof DIVERGENCES)[number];
 
 /**
- * users.v1.UserService over the shared store; `instance` is the micro service id, known after start,
- * or "" when Ping is not to show it. Past a request's deadline a handler stops before its next write
+ * users.v1.UserService over the shared store; Ping names the instance (its micro service id) only
+ * when `showInstance`. Past a request's deadline a handler stops before its next write
  * (or its next read, in a listing): see services/README.md, Deadlines.
  */
 export function userServiceImpl(
   store: UserStore,
-  instance: () => string,
+  showInstance: boolean,
   diverge?: Divergence,
 ): ServiceImpl<typeof UserService.method> {
   return {
-    ping() {
-      return { message: "pong", servedBy: { service: SERVICE_NAME, language: LANGUAGE, instance: instance() } };
+    ping(_request, context) {
+      return { message: "pong", servedBy: { service: SERVICE_NAME, language: LANGUAGE, instance: showInstance ? context.instanceId : "" } };
     },
 
     // With an idempotency key, the id is derived from it and the user stored at most once: a
     // retry of a create that was applied answers its id (services/README.md, CreateUser).
     async createUser(request, context) {
       const key = context.idempotencyKey;
-      const user = { ...validateCreateUser(request), id: newUserId(key) };
+      // The SDK has checked the contract's rules: user is set, its names and email within them.
+      const user = { ...request.user!, id: newUserId(key) };
       const guard = () => context.checkDeadline();
       const outcome = key === undefined ? ((await store.create(user, guard)) ? "created" : "email-taken") : await store.createOnce(user, guard);
       if (outcome === "email-taken") throw emailTaken();
@@ -43,7 +44,6 @@ export function userServiceImpl(
     },
 
     async getUser(request) {
-      validateId(request);
       const user = await store.get(request.id);
       if (user === undefined) throw notFound(request.id);
       if (diverge === "upper-last-name") return { user: { ...user, lastName: user.lastName.toUpperCase() } };
@@ -51,7 +51,6 @@ export function userServiceImpl(
     },
 
     async listUsers(request, context) {
-      validateListUsers(request);
       let after = "";
       if (request.pageToken !== "") {
         const id = decodePageToken(request.pageToken, isUserId);
@@ -67,7 +66,6 @@ export function userServiceImpl(
     // and stops pulling when the caller cancels or the deadline comes.
     async *streamUsers(request, context) {
       let after = request.afterId;
-      if (after !== "" && !isUserId(after)) throw new ServiceError("INVALID_ARGUMENT", `after_id must be ${USER_ID_RULE}`, "after_id");
       for (let more = true; more; ) {
         const page = await store.list(after, STREAM_PAGE_SIZE, () => context.checkDeadline());
         for (const user of page.users) yield { user };
@@ -77,7 +75,9 @@ export function userServiceImpl(
     },
 
     async updateUser(request, context) {
-      const { user, paths } = validateUpdateUser(request);
+      // The SDK has checked the contract's rules: user and its id are set, and the mask has paths.
+      const user = request.user!;
+      const paths = maskedPaths(user, request.updateMask!.paths);
       const outcome = await store.update(user.id, (current) => copyMasked(user, current, paths), () => context.checkDeadline());
       if (outcome === "not-found") throw notFound(user.id);
       if (outcome === "email-taken") throw emailTaken();
@@ -86,7 +86,6 @@ export function userServiceImpl(
     },
 
     async deleteUser(request, context) {
-      validateId(request);
       const outcome = await store.delete(request.id, () => context.checkDeadline());
       if (outcome === false) throw notFound(request.id);
       if (outcome === "changed-concurrently") throw changedConcurrently(request.id);
