@@ -1,7 +1,8 @@
 /** The `switchyard` command line: commander wiring, options from flags or the environment. */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import type { AdminTarget } from "./admin.js";
+import type { AdminTarget } from "./admin/index.js";
 import { callCommand } from "./commands/call.js";
+import { LANGUAGES, newServiceCommand } from "./commands/new-service.js";
 import { routesCommand } from "./commands/routes.js";
 import { servicesCommand } from "./commands/services.js";
 import { shadowReportCommand, shadowResetCommand } from "./commands/shadow.js";
@@ -35,7 +36,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   const program = new Command("switchyard");
   program
-    .description("Look at a Switchyard gateway, call its routes, and steer its traffic between deployments.")
+    .description("Look at a Switchyard gateway, call its routes, steer its traffic between deployments, and make new services.")
     .option("--gateway <url>", `the gateway (env SWITCHYARD_GATEWAY, default ${DEFAULT_GATEWAY})`)
     .option("--admin <url>", "where the admin endpoints are, when on ADMIN_PORT (env SWITCHYARD_ADMIN, default: the gateway)")
     .option("--timeout <ms>", `give up on a reply after this long (default ${DEFAULT_TIMEOUT_MS})`, parseTimeout)
@@ -198,6 +199,24 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .action(async (options: { interval?: number; once?: boolean }, command: Command) => {
       exitCode = await topCommand(
         { ...adminOf(command), intervalMs: options.interval ?? DEFAULT_INTERVAL_MS, once: options.once === true },
+        io,
+      );
+    });
+
+  program
+    .command("new")
+    .description("make something new from a contract")
+    .command("service")
+    .description("write a runnable service for a contract's service: handlers answering UNIMPLEMENTED, a test, a Dockerfile, a README")
+    .argument("<name>", "the service's name, its folder and its micro service name: lowercase words joined by -, e.g. echo")
+    .requiredOption("--lang <lang>", `the language: ${LANGUAGES.join(" or ")}`)
+    .requiredOption("--proto <file>", "the .proto file declaring the service (its imports: google/api, buf/validate, well-known types, files beside it)")
+    .option("--service <name>", "the service to implement, when the file declares several")
+    .option("--dir <dir>", "the folder to write, new or empty (default: ./<name>)")
+    .option("--sdk-path <dir>", "Ruby: take the switchyard-service gem from this folder (a Gemfile path: entry), e.g. packages/service-rb")
+    .action(async (name: string, options: { lang: string; proto: string; service?: string; dir?: string; sdkPath?: string }) => {
+      exitCode = await newServiceCommand(
+        { name, lang: options.lang, proto: options.proto, service: options.service, dir: options.dir, sdkPath: options.sdkPath, cwd: process.cwd() },
         io,
       );
     });

@@ -13,8 +13,8 @@ import type { FastifyInstance } from "fastify";
 import { run } from "../src/cli.js";
 
 /** The gateway's own defaults (so a new setting needs no change here), quiet and quick to discover. */
-async function testConfig(): Promise<AppConfig> {
-  const config = await loadConfig({ LOG_LEVEL: "silent", DISCOVERY_INTERVAL_MS: "200" });
+async function testConfig(env: Record<string, string>): Promise<AppConfig> {
+  const config = await loadConfig({ LOG_LEVEL: "silent", DISCOVERY_INTERVAL_MS: "200", ...env });
   return { ...config, adminOnMainPort: true };
 }
 
@@ -27,10 +27,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `env`: more gateway settings, e.g. ACCEPT_SERVICE_CONTRACTS to serve contracts the gateway was not built with. */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const ns = await startNatsServer();
   const nc = await connect({ servers: ns.url, noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-  const app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: await testConfig() });
+  const app = buildGateway({ nc, services: contractFiles.flatMap((f) => f.services), config: await testConfig(env) });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Stats } from "../src/admin.js";
+import type { Stats } from "../src/admin/index.js";
 import { renderTop, sparkline } from "../src/commands/top.js";
 
 const quietMinute = (last: number[]): number[] => [...new Array<number>(60 - last.length).fill(0), ...last];

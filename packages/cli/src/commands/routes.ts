@@ -1,5 +1,5 @@
 /** `switchyard routes`: every route with the RPC and NATS subject behind it. */
-import { fetchRoutes, type AdminTarget } from "../admin.js";
+import { fetchRoutes, type AdminTarget } from "../admin/index.js";
 import type { Io } from "../io.js";
 import { formatTable } from "../table.js";
 

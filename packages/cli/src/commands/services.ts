@@ -1,5 +1,5 @@
 /** `switchyard services`: each route's live instances and their counters, then its deployments' traffic. */
-import { fetchServices, type AdminTarget, type ServedRoute } from "../admin.js";
+import { fetchServices, type AdminTarget, type ServedRoute } from "../admin/index.js";
 import { errorPercent, millis, percent, rate, weightCell } from "../format.js";
 import type { Io } from "../io.js";
 import { formatTable, type Column } from "../table.js";

@@ -1,5 +1,5 @@
 /** `switchyard shadow report|reset`: how the shadow deployments' replies compare with the primaries'. */
-import { fetchShadowReports, resetShadowReports, type AdminTarget, type ShadowReport, type ShownReply } from "../admin.js";
+import { fetchShadowReports, resetShadowReports, type AdminTarget, type ShadowReport, type ShownReply } from "../admin/index.js";
 import { percent } from "../format.js";
 import type { Io } from "../io.js";
 import { formatTable } from "../table.js";

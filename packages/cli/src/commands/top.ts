@@ -3,7 +3,7 @@
  * snapshot otherwise. The drawing is `renderTop`, a pure function of the stats.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { fetchStats, type AdminTarget, type Stats, type StatsRoute } from "../admin.js";
+import { fetchStats, type AdminTarget, type Stats, type StatsRoute } from "../admin/index.js";
 import { errorPercent, millis, percent, rate, weightCell } from "../format.js";
 import { CliError } from "../http.js";
 import type { Io } from "../io.js";

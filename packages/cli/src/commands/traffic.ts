@@ -12,7 +12,7 @@ import {
   rollbackPolicy,
   type AdminTarget,
   type PolicyView,
-} from "../admin.js";
+} from "../admin/index.js";
 import { CliError } from "../http.js";
 import type { Io } from "../io.js";
 import { formatTable } from "../table.js";

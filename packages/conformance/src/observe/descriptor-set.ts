@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { clone, create, createFileRegistry, toJson, type DescFile, type JsonValue, type Registry } from "@bufbuild/protobuf";
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto, type FileDescriptorSet } from "@bufbuild/protobuf/wkt";
+import { clearField, clone, create, createFileRegistry, toJson, type DescFile, type JsonValue, type Registry } from "@bufbuild/protobuf";
+import { FieldDescriptorProtoSchema, FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto, type FileDescriptorSet } from "@bufbuild/protobuf/wkt";
 
 /** The digest that names a serialized descriptor set: the first 32 hex digits of its SHA-256. */
 export function descriptorDigest(bytes: Uint8Array): string {
@@ -45,7 +45,8 @@ export function comparable(file: FileDescriptorProto, registry: Registry): JsonV
   for (let message = messages.shift(); message !== undefined; message = messages.shift()) {
     messages.push(...message.nestedType);
     for (const field of [...message.field, ...message.extension]) {
-      if (field.jsonName === derivedJsonName(field.name)) field.jsonName = "";
+      // Unset, not "": json_name has presence, and an empty one would still be printed.
+      if (field.jsonName === derivedJsonName(field.name)) clearField(field, FieldDescriptorProtoSchema.field.jsonName);
     }
   }
   return toJson(FileDescriptorProtoSchema, copy, { registry });
