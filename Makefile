@@ -32,7 +32,7 @@ help:
 	@echo "make load-test   POST /users with $(CONNECTIONS) connections for $(DURATION) s (DURATION=, CONNECTIONS=)"
 	@echo "make test        set up and run every test"
 	@echo "make gen         regenerate code from proto/ for every language"
-	@echo "make gems        build the Ruby gems switchyard-service and switchyard-contracts (packages/*-rb)"
+	@echo "make gems        build the Ruby gems switchyard-service, switchyard-protovalidate and switchyard-contracts (packages/*-rb)"
 	@echo "make bench       gateway against the hand-written reference"
 	@echo "make conformance the users conformance suite against users-ts and users-rb"
 	@echo "make fault-test  rolling restarts, SIGTERM, kill -9 and a NATS restart under load"
@@ -86,8 +86,10 @@ lint: validate-proto
 test-ts:
 	npm test
 
-# The Ruby SDK (its own tests on a test contract), then users-rb on it.
+# The field rules for Ruby, the Ruby SDK (its own tests on a test contract, and its gems packed,
+# installed and served outside the repository), then users-rb on it.
 test-rb:
+	cd packages/protovalidate-rb && bundle exec rake
 	cd packages/service-rb && bundle exec rake
 	cd services/users-rb && bundle exec rake
 
@@ -103,9 +105,10 @@ conformance:
 fault-test: setup
 	npm run fault-test -w @switchyard/faults
 
-# The Ruby gems (switchyard-service, switchyard-contracts), built into their folders.
+# The Ruby gems (switchyard-service, switchyard-protovalidate, switchyard-contracts), built into their folders.
 gems:
 	cd packages/service-rb && gem build switchyard-service.gemspec
+	cd packages/protovalidate-rb && gem build switchyard-protovalidate.gemspec
 	cd packages/contracts-rb && gem build switchyard-contracts.gemspec
 
 gen: setup validate-proto
@@ -120,6 +123,8 @@ check-gen:
 	  diff -r .run/gen/packages/contracts-rb/lib/gen packages/contracts-rb/lib/gen && \
 	  echo "generated code matches proto/" || \
 	  { echo "generated code is out of date: run make gen and commit the result" >&2; exit 1; }
+	@cd packages/service-rb && bundle exec rake check_gen
+	@cd packages/protovalidate-rb && bundle exec rake check_gen
 
 bench: setup
 	npm run bench

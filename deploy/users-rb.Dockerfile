@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# users.v1.UserService in Ruby (services/users-rb, on the gems in packages/service-rb and
-# packages/contracts-rb, which its Gemfile takes by path). Build context: the repository root
+# users.v1.UserService in Ruby (services/users-rb, on the gems in packages/service-rb,
+# packages/protovalidate-rb and packages/contracts-rb, which its Gemfile takes by path). Build context: the repository root
 # (docker compose -f deploy/compose.yaml build users-rb, or docker build -f deploy/users-rb.Dockerfile .).
 
 # The gems, compiled here: google-protobuf (built from source by Bundler 2.3), json, bigdecimal
@@ -11,6 +11,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # Bundler reads the path gems' gemspecs (and their version files) to resolve the lockfile.
 COPY packages/service-rb/ /app/packages/service-rb/
+COPY packages/protovalidate-rb/ /app/packages/protovalidate-rb/
 COPY packages/contracts-rb/ /app/packages/contracts-rb/
 WORKDIR /app/services/users-rb
 COPY services/users-rb/Gemfile services/users-rb/Gemfile.lock ./
@@ -28,6 +29,8 @@ COPY --from=gems /usr/local/bundle /usr/local/bundle
 # Path gems are loaded from their folders, not installed into /usr/local/bundle.
 COPY packages/service-rb/lib/ /app/packages/service-rb/lib/
 COPY packages/service-rb/switchyard-service.gemspec /app/packages/service-rb/
+COPY packages/protovalidate-rb/lib/ /app/packages/protovalidate-rb/lib/
+COPY packages/protovalidate-rb/switchyard-protovalidate.gemspec /app/packages/protovalidate-rb/
 COPY packages/contracts-rb/lib/ /app/packages/contracts-rb/lib/
 COPY packages/contracts-rb/switchyard-contracts.gemspec /app/packages/contracts-rb/
 WORKDIR /app/services/users-rb

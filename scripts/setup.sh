@@ -60,8 +60,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# The Ruby SDK's folder has its own bundle (its tests, the grpc-tools protoc of scripts/ruby-protoc).
-for dir in packages/service-rb services/users-rb; do
+# Each Ruby folder has its own bundle: the field rules (switchyard-protovalidate), the SDK (its
+# tests, the grpc-tools protoc of scripts/ruby-protoc), users-rb.
+for dir in packages/protovalidate-rb packages/service-rb services/users-rb; do
   if ! (cd "$dir" && bundle check >/dev/null 2>&1); then
     echo "setup: bundle install ($dir)"
     (cd "$dir" && bundle install --quiet)

@@ -19,6 +19,9 @@ Gem::Specification.new do |spec|
   spec.add_dependency "nkeys", "~> 0.1"
   # Generated code must come from a protoc of the same release (grpc-tools 1.76 ships protoc 31.1).
   spec.add_dependency "google-protobuf", "~> 4.31.1"
+  # The contract's field rules (buf.validate), checked on every request before its handler runs
+  # (packages/protovalidate-rb; the official protovalidate gem needs Ruby >= 3.3).
+  spec.add_dependency "switchyard-protovalidate", "~> 0.1"
   # Tracing, loaded only when an OTLP endpoint is configured (Switchyard::Tracing).
   spec.add_dependency "opentelemetry-sdk", "~> 1.10"
   spec.add_dependency "opentelemetry-exporter-otlp", "~> 0.32"

@@ -44,12 +44,12 @@ class ContractTest < Minitest::Test
   end
 
   def test_methods_every_object_has_are_not_handlers
-    rpc = Switchyard::Rpc.new(name: "Display", subject: "x.Display")
+    rpc = Switchyard::Rpc.new(name: "Display", subject: "x.Display", request_class: Echo::V1::PingRequest)
     logger = Switchyard::Log.new(StringIO.new, progname: "test")
     implementation = Class.new { def ping(_request, _call) = nil }.new
 
     refute Switchyard::Dispatcher.new(rpc: rpc, implementation: implementation, instance_id: "i", deployment: "d", logger: logger).implemented?
-    ping = Switchyard::Rpc.new(name: "Ping", subject: "x.Ping")
+    ping = Switchyard::Rpc.new(name: "Ping", subject: "x.Ping", request_class: Echo::V1::PingRequest)
     assert Switchyard::Dispatcher.new(rpc: ping, implementation: implementation, instance_id: "i", deployment: "d", logger: logger).implemented?
   end
 end

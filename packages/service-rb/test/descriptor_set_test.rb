@@ -13,7 +13,10 @@ class DescriptorSetTest < Minitest::Test
 
   def test_holds_the_contract_file_last_after_every_file_it_imports
     assert_equal(
-      %w[google/protobuf/descriptor.proto echo/v1/options.proto echo/v1/echo.proto],
+      %w[
+        google/protobuf/descriptor.proto google/protobuf/duration.proto google/protobuf/field_mask.proto
+        google/protobuf/timestamp.proto buf/validate/validate.proto echo/v1/options.proto echo/v1/echo.proto
+      ],
       descriptors.files.map(&:name)
     )
     main = descriptors.files.last

@@ -5,7 +5,9 @@ require "stringio"
 require "tempfile"
 require "switchyard"
 
-# The test contract's generated code (rake gen) requires its files by their proto paths.
+# The test contract's generated code (rake gen) requires its files by their proto paths, and
+# buf/validate/validate_pb, which comes with the contracts.
+require "switchyard/contracts"
 $LOAD_PATH.unshift(File.expand_path("gen", __dir__))
 require "echo/v1/echo_pb"
 

@@ -7,17 +7,36 @@ module Switchyard
     # Switchyard-Idempotency-Key as the gateway makes it: a SHA-256 in lowercase hex.
     IDEMPOTENCY_KEY = /\A[0-9a-f]{64}\z/
 
-    attr_reader :rpc, :instance_id, :headers
+    attr_reader :rpc, :instance_id, :deployment, :headers
 
-    # deadline: the request's Deadline, or nil. malformed_auth: told why auth headers are no
-    # identity (MalformedAuthLog). stream: the OpenStream of a server-streaming RPC, else nil.
-    def initialize(rpc:, instance_id:, headers:, deadline: nil, malformed_auth: ->(_reason) {}, stream: nil)
+    # deployment: the name of the deployment the instance belongs to. deadline: the request's
+    # Deadline, or nil. malformed_auth: told why auth headers are no identity (MalformedAuthLog).
+    # stream: the OpenStream of a server-streaming RPC, else nil.
+    def initialize(rpc:, instance_id:, headers:, deployment: nil, deadline: nil, malformed_auth: ->(_reason) {}, stream: nil)
       @rpc = rpc
       @instance_id = instance_id
+      @deployment = deployment
       @headers = headers
       @deadline = deadline
       @malformed_auth = malformed_auth
       @stream = stream
+    end
+
+    # What the success reply carries for the gateway besides the response: the HTTP status and
+    # headers a handler asked for (#respond_with). Empty until one asks.
+    def reply_headers
+      @reply_headers ||= {}
+    end
+
+    # Asks the gateway to answer a success with this HTTP status (2xx or 3xx) and these headers
+    # (the TypeScript SDK's respondWith): respond_with(status: 201, headers: {"Location" => "/items/1"}).
+    # An error reply carries neither. A header value is one line: control characters become spaces.
+    def respond_with(status: nil, headers: {})
+      reply_headers[Protocol::HEADERS[:http_status]] = status.to_s if status
+      headers.each do |name, value|
+        reply_headers["#{Protocol::HEADERS[:http_header_prefix]}#{name}"] = value.to_s.gsub(Replier::CONTROL, " ")
+      end
+      nil
     end
 
     def request_id

@@ -1,7 +1,8 @@
 # frozen_string_literal: true
 
 module Switchyard
-  # Serves one RPC, on each of its endpoints (Route): decodes the request, calls the handler method,
+  # Serves one RPC, on each of its endpoints (Route): decodes the request, checks it against the
+  # contract's field rules (RequestRules: INVALID_ARGUMENT naming the field), calls the handler method,
   # encodes its response, and turns every failure into an error reply, counted on the endpoint the
   # request came in on; all of it in the request's span when tracing is on. Nothing may escape to
   # nats-pure: an exception that is a NATS::Error (a KV timeout, say) would make it stop the whole
@@ -47,6 +48,7 @@ module Switchyard
       @arrivals = arrivals
       @malformed_auth = malformed_auth
       @side_effect_free = SideEffects.none?(rpc)
+      @rules = prepare_rules
       return unless rpc.server_streaming
       raise ArgumentError, "#{rpc.subject} streams: its Dispatcher needs the instance's StreamControls" unless streams
 
@@ -77,7 +79,7 @@ module Switchyard
     def serve(request, route, call)
       replier = Replier.new(request, stats: route.stats, deployment: @deployment)
       begin
-        replier.reply(handle(request, call))
+        replier.reply(handle(request, call), call.reply_headers)
         nil
       rescue => error
         reply_error(replier, call, route, error)
@@ -86,7 +88,7 @@ module Switchyard
 
     # Returns the ServiceError the stream ended with, or nil.
     def serve_stream(request, route, call, stream)
-      replier = StreamReplier.new(Replier.new(request, stats: route.stats, deployment: @deployment), stream)
+      replier = StreamReplier.new(Replier.new(request, stats: route.stats, deployment: @deployment), stream, call)
       begin
         stopped = @stream_run.run(start(request, call), call, stream, replier)
         return cancelled(call, replier, stopped) if stopped && stream.cancelled?
@@ -128,13 +130,41 @@ module Switchyard
       raise ServiceError.new(:UNIMPLEMENTED, "#{rpc.subject} is not implemented") unless implemented? && rpc.servable?
       raise ServiceError.new(:DEADLINE_EXCEEDED, NOT_STARTED_DESCRIPTION) if call.expired?
 
-      decode(request.data)
+      check_rules(decode(request.data), call)
+    end
+
+    # The request's rules compiled now, not on its first request. A rule switchyard-protovalidate
+    # cannot compile leaves the RPC's requests unchecked, as @bufbuild/protovalidate's "error"
+    # result leaves them in the TypeScript SDK: the handler decides. Said once, here.
+    def prepare_rules
+      RequestRules.prepare(rpc.request_class)
+      true
+    rescue Protovalidate::Error => error
+      @logger.error("#{rpc.subject}: the field rules of #{rpc.request_type} are not checked: #{error.message}")
+      false
+    end
+
+    # The decoded request, within its field rules; the first rule broken is raised. A rule that
+    # fails to evaluate on this request does not refuse it (the handler decides): it is logged.
+    def check_rules(message, call)
+      return message unless @rules
+
+      violation = begin
+        RequestRules.violation(message)
+      rescue Protovalidate::Error => error
+        fields = {reqId: call.request_id, **@tracing.trace_ids(call.traceparent).to_h}.compact
+        @logger.warn(msg: "#{rpc.subject}: a field rule could not be checked: #{error.message}", **fields)
+        nil
+      end
+      raise violation if violation
+
+      message
     end
 
     def call_of(request, stream)
       received_at = @arrivals ? @arrivals.of(request) : Deadline.now
       Call.new(
-        rpc: rpc, instance_id: @instance_id, headers: request.header,
+        rpc: rpc, instance_id: @instance_id, deployment: @deployment, headers: request.header,
         deadline: Deadline.from_headers(request.header, received_at: received_at), malformed_auth: @malformed_auth,
         stream: stream
       )

@@ -26,8 +26,9 @@ module Users
     # up to the change (guard), and a listing before its next read: services/README.md, Deadlines.
     # With an idempotency key, the id is derived from it and the user stored at most once: a retry
     # of a create that was applied answers its id (services/README.md, CreateUser).
+    # The contract's rules (checked by the SDK before a handler runs) have required the user, both
+    # names and no id, and a valid email when one is set; its uniqueness is the store's to tell.
     def create_user(request, call)
-      CreateUserValidator.validate!(request)
       sent = request.user
       key = call.idempotency_key
       user = V1::User.new(id: NewUserId.for(key), first_name: sent.first_name, last_name: sent.last_name, email: sent.email)
@@ -42,7 +43,6 @@ module Users
     end
 
     def get_user(request, _call)
-      require_id!(request.id)
       user = @store.find(request.id)
       raise not_found(request.id) if user.nil?
 
@@ -59,7 +59,6 @@ module Users
     # message; when the caller cancels or the deadline comes, the SDK stops the stream at the yield.
     def stream_users(request, call)
       after = request.after_id
-      UserFields.check_id!("after_id", after) unless after.empty?
       loop do
         users, more = @store.list(after: after, limit: STREAM_PAGE_SIZE, guard: guard(call))
         users.each { |user| yield V1::StreamUsersResponse.new(user: user) }
@@ -85,7 +84,6 @@ module Users
     end
 
     def delete_user(request, call)
-      require_id!(request.id)
       case @store.delete(request.id, guard: guard(call))
       when :not_found then raise not_found(request.id)
       when :changed then raise changed_concurrently(request.id)
@@ -94,10 +92,6 @@ module Users
     end
 
     private
-
-    def require_id!(id)
-      UserFields.check_id!("id", id)
-    end
 
     def guard(call)
       -> { call.check_deadline! }
