@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { RunningService } from "@switchyard/service";
+import { freePort } from "@switchyard/testing";
 import { startUsersService } from "@switchyard/users-ts";
-import { cli, closedPort, startStack, subprocess, type Stack } from "./stack.js";
+import { cli, startStack, subprocess, type Stack } from "./stack.js";
 
 const quiet = { info: () => undefined, error: () => undefined };
 
@@ -42,7 +43,7 @@ describe("switchyard CLI against a real gateway", () => {
     });
 
     it("reads the admin endpoints from --admin, and says where to look when they are not there", async () => {
-      const ok = await cli(["routes", "--gateway", `http://127.0.0.1:${await closedPort()}`, "--admin", stack.url]);
+      const ok = await cli(["routes", "--gateway", `http://127.0.0.1:${await freePort()}`, "--admin", stack.url]);
       assert.equal(ok.code, 0, ok.stderr);
       const missing = await cli(["routes", "--admin", `${stack.url}/nowhere`]);
       assert.equal(missing.code, 1);
@@ -149,7 +150,7 @@ describe("switchyard CLI against a real gateway", () => {
 
   describe("errors", () => {
     it("an unreachable gateway is one clear line and exit 1", async () => {
-      const url = `http://127.0.0.1:${await closedPort()}`;
+      const url = `http://127.0.0.1:${await freePort()}`;
       for (const args of [["routes"], ["services"], ["call", "GET", "/"], ["traffic", "show"], ["shadow", "report"], ["top", "--once"]]) {
         const out = await cli([...args, "--gateway", url]);
         assert.equal(out.code, 1);
@@ -183,7 +184,7 @@ describe("switchyard CLI against a real gateway", () => {
       const notFound = await subprocess(["call", "GET", "/users/nope", "--gateway", stack.url]);
       assert.equal(notFound.code, 1);
       assert.match(notFound.stdout, /"code": "NOT_FOUND"/);
-      const down = await subprocess(["routes", "--gateway", `http://127.0.0.1:${await closedPort()}`]);
+      const down = await subprocess(["routes", "--gateway", `http://127.0.0.1:${await freePort()}`]);
       assert.equal(down.code, 1);
       assert.match(down.stderr, /^switchyard: cannot reach the gateway at .*: connect ECONNREFUSED; is it running\? \(make up\)\n$/);
       assert.equal((await subprocess(["call", "POST", "/users", "{", "--gateway", stack.url])).code, 2);

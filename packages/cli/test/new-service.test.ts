@@ -13,16 +13,15 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { describeOutput, startTarget } from "@switchyard/testing";
+import { describeOutput, REPO_ROOT, startTarget } from "@switchyard/testing";
 import { cli, startStack } from "./stack.js";
 
-const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const OUTPUT = fileURLToPath(new URL("./output/", import.meta.url));
 const ECHO = fileURLToPath(new URL("./fixtures/echo/v1/echo.proto", import.meta.url));
 const NOTHING = fileURLToPath(new URL("./fixtures/nothing/v1/nothing.proto", import.meta.url));
-const CONFORMANCE = join(REPO, "packages/conformance/src/cli.ts");
-const RUBY_SDK = join(REPO, "packages/service-rb");
-const BIN = join(REPO, "node_modules/.bin");
+const CONFORMANCE = join(REPO_ROOT, "packages/conformance/src/cli.ts");
+const RUBY_SDK = join(REPO_ROOT, "packages/service-rb");
+const BIN = join(REPO_ROOT, "node_modules/.bin");
 
 /** The tools of this checkout first (buf, protoc-gen-es, tsc), no Bundler settings of the caller's. */
 function toolEnv(more: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -56,7 +55,7 @@ async function listFiles(dir: string): Promise<string[]> {
 async function conformance(command: string, descriptors: string): Promise<void> {
   const env = toolEnv({ CONFORMANCE_SERVICE: "echo.v1.EchoService", CONFORMANCE_DESCRIPTORS: descriptors, CONFORMANCE_NAME: "echo" });
   const args = ["--import", "tsx", "--test-reporter=tap", CONFORMANCE, command];
-  const { code, stdout } = await promisify(execFile)(process.execPath, args, { cwd: REPO, env, maxBuffer: 64 * 1024 * 1024 }).then(
+  const { code, stdout } = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 }).then(
     (done) => ({ code: 0, stdout: done.stdout }),
     (err: { code?: number; stdout?: string }) => ({ code: err.code ?? -1, stdout: err.stdout ?? "" }),
   );

@@ -2,13 +2,12 @@
 // in-process with its output captured, and as a real process.
 import { execFile } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
 import { buildGateway, loadConfig, type AppConfig } from "@switchyard/gateway";
-import { startNatsServer, type NatsServer } from "@switchyard/testing";
+import { REPO_ROOT, startNatsServer, type NatsServer } from "@switchyard/testing";
 import type { FastifyInstance } from "fastify";
 import { run } from "../src/cli.js";
 
@@ -71,16 +70,6 @@ export async function cli(args: readonly string[], env: Record<string, string> =
   return { code, stdout, stderr };
 }
 
-/** A port nothing listens on: bound once by us, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 /** The CLI as a real process, as a user runs it (stdout a pipe, not a terminal): exit code and both streams. */
@@ -90,7 +79,7 @@ export async function subprocess(args: readonly string[]): Promise<Outcome> {
   delete env["SWITCHYARD_ADMIN"];
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", main, ...args], {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       env,
     });
     return { code: 0, stdout, stderr };

@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { RunningService } from "@switchyard/service";
-import { describeOutput, startTarget, type Target } from "@switchyard/testing";
+import { describeOutput, REPO_ROOT, startTarget, type Target } from "@switchyard/testing";
 import { startUsersService } from "@switchyard/users-ts";
 import { cli, startStack, type Stack } from "./stack.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const quiet = { info: () => undefined, error: () => undefined };
 const SERVICE = "users.v1.UserService";
 

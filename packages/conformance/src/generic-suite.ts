@@ -41,7 +41,7 @@ export function registerGenericSuite(options: GenericSuiteOptions): void {
     });
     after(() => ctx.stop());
 
-    genericDiscoveryTests(ctx);
+    genericDiscoveryTests(ctx, ctx.service);
     metadataTests(ctx);
     // Last: it stops the instance.
     drainTests(ctx, stopTimeoutMs);

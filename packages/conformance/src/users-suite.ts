@@ -1,13 +1,15 @@
 import { after, before, describe } from "node:test";
+import { UserService } from "@switchyard/contracts";
 import { REPO_ROOT } from "@switchyard/testing";
+import { carriedContractTests } from "./carried-contract.js";
 import { boundsTests } from "./users/bounds.js";
-import { carriedContractTests } from "./users/carried-contract.js";
 import { concurrencyTests } from "./users/concurrency.js";
 import { createUserTests } from "./users/create-user.js";
 import { deadlineTests } from "./users/deadlines.js";
 import { deleteUserTests } from "./users/delete-user.js";
 import { deploymentTests } from "./users/deployment.js";
 import { discoveryTests } from "./users/discovery.js";
+import { gatewayParityTests } from "./users/gateway-parity.js";
 import { getUserTests } from "./users/get-user.js";
 import { idempotencyKeyTests } from "./users/idempotency-key.js";
 import { kvLayoutTests } from "./users/kv-layout.js";
@@ -69,6 +71,7 @@ export function registerUsersSuite(options: UsersSuiteOptions): void {
     malformedTests(ctx);
     boundsTests(ctx);
     textRuleTests(ctx);
+    gatewayParityTests(ctx);
     deadlineTests(ctx);
     concurrencyTests(ctx);
     idempotencyKeyTests(ctx);
@@ -76,7 +79,7 @@ export function registerUsersSuite(options: UsersSuiteOptions): void {
     discoveryTests(ctx);
     deploymentTests(ctx);
     queueGroupTests(ctx);
-    carriedContractTests(ctx);
+    carriedContractTests(ctx, UserService);
     // After every other request: it checks the counters of all of them.
     statsTests(ctx);
     // Last: it stops the instance.

@@ -11,6 +11,7 @@ export { bindingsOf, routesOf, RouteError, type RefusedBinding, type Route } fro
 export { parseTemplate, matchTemplate, TemplateError, type PathTemplate } from "./routes/path-template.js";
 export * from "./openapi/index.js";
 export { requestFromJson, type JsonOptions } from "./transcode/json-request.js";
+export type { MismatchPair, ShadowReport, ShownReply } from "./shadow/shadow-results.js";
 export { UpstreamStats, MAX_DEPLOYMENTS_PER_RPC, OTHER } from "./stats/upstream-stats.js";
 export { MinuteWindow } from "./stats/minute-window.js";
 export * from "./auth/index.js";

@@ -28,7 +28,6 @@ describe("gateway validation from the contract's rules", () => {
     ["an id set on create", "POST", "/users", { id: "u1", firstName: "Jane", lastName: "Doe" }, "user.id"],
     ["page_size 101", "GET", "/users?pageSize=101", undefined, "page_size"],
     ["page_size -1", "GET", "/users?pageSize=-1", undefined, "page_size"],
-    ["a bad email on update", "PATCH", "/users/u1", { email: "a@b" }, "user.email"],
   ];
   for (const [what, method, url, body, field] of cases) {
     it(`answers ${what} with 400 INVALID_ARGUMENT naming ${field}, without NATS`, async () => {
@@ -57,6 +56,15 @@ describe("gateway validation from the contract's rules", () => {
       assert.equal(res.statusCode, 504, `${method} ${url}: ${res.body}`);
       assert.equal(reachedNats, before + 1);
     }
+  });
+
+  // Which fields an update sets is the mask's, so the contract states its update rules for the
+  // service to check (users-ts answers them with the same 400, code, field and message).
+  it("lets a bad email on update through to NATS: the service checks the masked fields", async () => {
+    const before = reachedNats;
+    const res = await stack.app.inject({ method: "PATCH", url: "/users/u1", payload: { email: "a@b" } });
+    assert.equal(res.statusCode, 504, res.body);
+    assert.equal(reachedNats, before + 1);
   });
 
   it("passes a Protobuf body through undecoded: the service validates it", async () => {

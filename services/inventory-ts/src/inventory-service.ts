@@ -5,8 +5,8 @@ import { ServiceError, type ServiceImpl } from "@switchyard/service";
 import type { ItemStore } from "./item-store.js";
 import { itemName, pageToken, type ItemName } from "./names.js";
 import {
+  checkedItemName,
   MAX_QUANTITY,
-  requireItemName,
   validateAdjustStock,
   validateCreateItem,
   validateListItems,
@@ -46,7 +46,7 @@ export function inventoryServiceImpl(store: ItemStore): ServiceImpl<typeof Inven
     },
 
     async getItem(request) {
-      const name = requireItemName("name", request.name);
+      const name = checkedItemName(request.name);
       const item = await store.get(name);
       if (item === undefined) throw notFound(name);
       return { item };
@@ -81,7 +81,7 @@ export function inventoryServiceImpl(store: ItemStore): ServiceImpl<typeof Inven
     },
 
     async deleteItem(request, context) {
-      const name = requireItemName("name", request.name);
+      const name = checkedItemName(request.name);
       const deleted = await store.delete(
         name,
         (current) => {

@@ -9,7 +9,7 @@ import {
   type UpdateItemRequest,
 } from "@switchyard/contracts";
 import { ServiceError } from "@switchyard/service";
-import { ID, isId, parseItemName, parsePageToken, parseWarehouseName, type ItemName } from "./names.js";
+import { parseItemName, parsePageToken, parseWarehouseName, type ItemName } from "./names.js";
 
 export const MAX_DISPLAY_NAME = 200;
 export const MAX_TAGS = 10;
@@ -34,29 +34,26 @@ export function invalid(field: string, message: string): ServiceError {
   return new ServiceError("INVALID_ARGUMENT", message, field);
 }
 
-export function requireItemName(field: string, text: string): ItemName {
-  if (text === "") throw invalid(field, `${field} is required`);
+// The contract (inventory.proto) states the form of every name, parent and id a request carries,
+// and the SDK checks those rules before a handler runs: what is left here is what its rules do not
+// say (the item's fields, whose checks depend on the update mask, and the stock rules).
+
+/** The ids of an item name the contract's rule has already held to warehouses/{warehouse}/items/{item}. */
+export function checkedItemName(text: string): ItemName {
   const name = parseItemName(text);
-  if (name === undefined) {
-    throw invalid(field, `${field} must be warehouses/{warehouse}/items/{item}, each id matching ${ID_RULE}`);
-  }
+  if (name === undefined) throw new Error(`"${text.slice(0, 200)}" passed the contract's rule but is not an item name`);
   return name;
 }
 
-const ID_RULE = ID.source;
-
-/** The warehouse id in a parent name, or INVALID_ARGUMENT on `parent`. */
-function requireWarehouse(parent: string): string {
+/** The warehouse id of a parent the contract's rule has already held to warehouses/{warehouse}. */
+function checkedWarehouse(parent: string): string {
   const warehouse = parseWarehouseName(parent);
-  if (warehouse === undefined) throw invalid("parent", `parent must be warehouses/{warehouse}, the id matching ${ID_RULE}`);
+  if (warehouse === undefined) throw new Error(`"${parent.slice(0, 200)}" passed the contract's rule but is not a warehouse name`);
   return warehouse;
 }
 
 export function validateCreateItem(request: CreateItemRequest): { warehouse: string; item: Item } {
-  if (request.parent === "") throw invalid("parent", "parent is required");
-  const warehouse = requireWarehouse(request.parent);
-  if (request.itemId === "") throw invalid("item_id", "item_id is required");
-  if (!isId(request.itemId)) throw invalid("item_id", `item_id must match ${ID_RULE}`);
+  const warehouse = checkedWarehouse(request.parent);
   const { item } = request;
   if (item === undefined) throw invalid("item", "item is required");
   // In the order of Item's fields.
@@ -127,9 +124,9 @@ function checkLocation(location: StorageLocation): void {
  * updatable fields the request sets. "*" names every updatable field.
  */
 export function validateUpdateItem(request: UpdateItemRequest): { name: ItemName; item: Item; paths: UpdatablePath[] } {
-  const { item } = request;
-  if (item === undefined) throw invalid("item", "item is required");
-  const name = requireItemName("item.name", item.name);
+  // The contract requires the item and holds item.name to an item name.
+  const item = request.item!;
+  const name = checkedItemName(item.name);
   let paths: UpdatablePath[];
   const mask = request.updateMask?.paths ?? [];
   if (mask.length === 0) {
@@ -179,13 +176,14 @@ export interface ListQuery {
 }
 
 export function validateListItems(request: ListItemsRequest): ListQuery {
-  const warehouse = request.parent === "" ? undefined : requireWarehouse(request.parent);
+  const warehouse = request.parent === "" ? undefined : checkedWarehouse(request.parent);
   if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
     throw invalid("page_size", `page_size must be between 0 and ${MAX_PAGE_SIZE}`);
   }
   let after: ItemName | undefined;
   if (request.pageToken !== "") {
     after = parsePageToken(request.pageToken);
+    // The contract holds the token to base64url; what it decodes to, and for which listing, is ours.
     // A token is only good for the listing it came from: the same warehouse, or all of them.
     if (after === undefined || (warehouse !== undefined && after.warehouse !== warehouse)) {
       throw invalid("page_token", "page_token is not valid");
@@ -202,7 +200,7 @@ export function validateListItems(request: ListItemsRequest): ListQuery {
 }
 
 export function validateAdjustStock(request: AdjustStockRequest): ItemName {
-  const name = requireItemName("name", request.name);
+  const name = checkedItemName(request.name);
   if (request.delta === 0n) throw invalid("delta", "delta must not be 0");
   if (request.delta > MAX_DELTA || request.delta < -MAX_DELTA) {
     throw invalid("delta", `delta must be between -${MAX_DELTA} and ${MAX_DELTA}`);

@@ -1,6 +1,6 @@
 /** Every admin endpoint the CLI uses (/_/routes, /_/services, /_/stats, /_/traffic, /_/shadow), each with its reply's shape. */
 import { admin, trafficPath } from "./request.js";
-import { anything, boolean, counts, deployment, fieldCount, list, nullable, number, object, optional, policyView, route, instance, string } from "./shape.js";
+import { anything, boolean, counts, deployment, fieldCount, list, nullable, number, object, oneOf, optional, policyView, route, instance, string } from "./shape.js";
 import type {
   AdminTarget,
   ContractConflict,
@@ -79,7 +79,7 @@ export async function rollbackPolicy(target: AdminTarget, service: string, to: n
 }
 
 export async function fetchShadowReports(target: AdminTarget): Promise<{ reports: ShadowReport[] }> {
-  const shown = object<ShownReply>({ deployment: string, status: string, reply: anything, code: optional(string), field: optional(string) });
+  const shown = object<ShownReply>({ deployment: string, status: oneOf("ok", "error"), reply: anything, code: optional(string), field: optional(string) });
   const pair = object<MismatchPair>({ at: string, requestId: string, request: anything, primary: shown, shadow: shown, fields: list(string) });
   const report = object<ShadowReport>({
     rpc: string,

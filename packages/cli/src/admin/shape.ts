@@ -18,6 +18,7 @@ export function is(expected: string, test: (value: unknown) => boolean): Check {
 export const string = is("a string", (v) => typeof v === "string");
 export const number = is("a number", (v) => typeof v === "number" && Number.isFinite(v));
 export const boolean = is("true or false", (v) => typeof v === "boolean");
+export const oneOf = (...values: readonly string[]): Check => is(`one of ${values.join(", ")}`, (v) => values.includes(v as string));
 export const anything: Check = () => undefined;
 export const isObject = is("an object", (v) => typeof v === "object" && v !== null && !Array.isArray(v));
 export const list = (check: Check): Check => (value, path) => {

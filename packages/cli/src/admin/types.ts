@@ -1,4 +1,5 @@
 /** What the admin endpoints answer: the fields the CLI reads (the checks in shape.ts make them true). */
+
 /** Where the admin endpoints are, and how long to wait for each. */
 export interface AdminTarget {
   admin: string;
@@ -99,37 +100,6 @@ export interface FieldCount {
   mismatches: number;
 }
 
-/** One side of a compared request. */
-export interface ShownReply {
-  deployment: string;
-  status: string;
-  reply?: unknown;
-  code?: string;
-  field?: string;
-}
-
-export interface MismatchPair {
-  at: string;
-  requestId: string;
-  request: unknown;
-  primary: ShownReply;
-  shadow: ShownReply;
-  fields: string[];
-}
-
-export interface ShadowReport {
-  rpc: string;
-  shadow: string;
-  since: string;
-  sent: number;
-  compared: number;
-  mismatches: number;
-  mismatchRate: number;
-  shadowFailures: Record<string, number>;
-  skipped: Record<string, number>;
-  noiseSamples: number;
-  fields: FieldCount[];
-  noise: { field: string; count: number }[];
-  /** Newest first. */
-  recent: MismatchPair[];
-}
+// The shadow report is the gateway's own type (type-only: no gateway code is loaded; the gateway
+// stays a devDependency).
+export type { MismatchPair, ShadowReport, ShownReply } from "@switchyard/gateway";

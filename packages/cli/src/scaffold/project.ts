@@ -56,3 +56,34 @@ export function rpcList(service: ContractService, handlerName: (rpc: string) => 
     })
     .join("\n");
 }
+
+/** The README's last section: checking the project with the conformance suite's generic groups. */
+export function conformanceSection(name: string, service: ContractService, start: string): string[] {
+  return [
+    `Check it against the Switchyard conformance suite's generic groups (discovery, metadata, drain),`,
+    `from the checkout's root:`,
+    ``,
+    "```sh",
+    `buf build <this folder> --exclude-source-info -o /tmp/${name}.binpb`,
+    `CONFORMANCE_SERVICE=${service.typeName} CONFORMANCE_DESCRIPTORS=/tmp/${name}.binpb \\`,
+    `  node --import tsx packages/conformance/src/cli.ts 'cd <this folder> && exec ${start}'`,
+    "```",
+    ``,
+  ];
+}
+
+/** The README's paragraph on how the instance shows itself on NATS, then the head of its table of files. */
+export function instanceSection(name: string, service: ContractService, defaultDeployment: string): string[] {
+  return [
+    `The instance registers as \`${name}\` ($SRV.PING.${name}) in the deployment \`SWITCHYARD_DEPLOYMENT\``,
+    `(default \`${defaultDeployment}\`), serves each RPC on \`${service.typeName}.<Rpc>\` in the queue group`,
+    `\`${service.typeName.replaceAll(".", "-")}\`, carries its contract for the gateway, and on SIGTERM`,
+    `answers the requests in flight, drains and exits 0.`,
+    ``,
+    `## Files`,
+    ``,
+    `| file | what |`,
+    `| --- | --- |`,
+    `| \`proto/\` | the contract and the files it imports (\`buf.yaml\`) |`,
+  ];
+}

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { methodSubject } from "@switchyard/protocol";
 import { describeOutput } from "@switchyard/testing";
-import { Burst, type BurstRequest } from "../observe/burst.js";
+import type { BurstRequest } from "../observe/burst.js";
+import { terminateDuringBurst } from "../terminate-during-burst.js";
 import type { GenericSuiteContext } from "./suite-context.js";
 
 /** Enough requests that an instance answering each at once has some left when SIGTERM comes. */
@@ -26,19 +27,8 @@ export function drainTests(ctx: GenericSuiteContext, stopTimeoutMs: number): voi
         payload: new Uint8Array(),
       }));
 
-      const burst = await Burst.send(ctx.nc, requests);
-      const answeredAtSignal = burst.answered;
-      const exit = await ctx.target.terminate(stopTimeoutMs);
-      await burst.settle(1_000);
-      burst.close();
-
-      assert.ok(answeredAtSignal < burst.size, `the instance had answered all ${burst.size} requests before SIGTERM: none was in flight`);
-      const counts = requests.map((_, i) => burst.replies(i).length);
-      assert.deepEqual(
-        { unanswered: counts.filter((n) => n === 0).length, answeredTwice: counts.filter((n) => n > 1).length },
-        { unanswered: 0, answeredTwice: 0 },
-        `every request received before SIGTERM is answered once (${burst.size - answeredAtSignal} of ${burst.size} were in flight)\n${describeOutput(ctx.target.output())}`,
-      );
+      const { exit, answers, message } = await terminateDuringBurst(ctx, requests, stopTimeoutMs);
+      assert.deepEqual(answers, { unanswered: 0, answeredTwice: 0 }, message);
       assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, describeOutput(ctx.target.output()));
     });
   });

@@ -10,8 +10,6 @@ import { methodSubject } from "@switchyard/protocol";
 
 /** The micro service name every users implementation registers. */
 export const SERVICE_NAME = "users";
-/** The contract, as the micro service metadata `contract` names it. */
-export const CONTRACT = "users.v1";
 /** The deployment the suite names in SWITCHYARD_DEPLOYMENT for the instance under test. */
 export const DEPLOYMENT = "conformance-users";
 /** The subject of an RPC on the deployment's own endpoint (services/README.md, "Deployments"). */

@@ -4,7 +4,8 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ListUsersRequestSchema, PingRequestSchema, UserService } from "@switchyard/contracts";
 import { methodSubject } from "@switchyard/protocol";
 import { describeOutput } from "@switchyard/testing";
-import { Burst, type BurstReply, type BurstRequest } from "../observe/burst.js";
+import type { BurstReply, BurstRequest } from "../observe/burst.js";
+import { terminateDuringBurst } from "../terminate-during-burst.js";
 import { newIdNamespace, newUser, pageToken, storeUsers } from "./fixtures.js";
 import type { UsersSuiteContext } from "./suite-context.js";
 
@@ -45,24 +46,13 @@ export function shutdownTests(ctx: UsersSuiteContext, stopTimeoutMs: number): vo
       );
       const isListing = (i: number): boolean => requests[i]?.subject === methodSubject(listUsers);
 
-      const burst = await Burst.send(ctx.nc, requests);
-      const answeredAtSignal = burst.answered;
-      const exit = await ctx.target.terminate(stopTimeoutMs);
-      await burst.settle(1_000);
-      burst.close();
-
-      assert.ok(answeredAtSignal < burst.size, `the instance had answered all ${burst.size} requests before SIGTERM: none was in flight`);
-      const counts = requests.map((_, i) => burst.replies(i).length);
+      const { burst, exit, answers, message } = await terminateDuringBurst(ctx, requests, stopTimeoutMs);
       const wrong = requests.flatMap((_, i) => {
         const [reply] = burst.replies(i);
         const problem = reply === undefined ? undefined : wrongReply(reply, isListing(i));
         return problem === undefined ? [] : [`request ${i}: ${problem}`];
       });
-      assert.deepEqual(
-        { unanswered: counts.filter((n) => n === 0).length, answeredTwice: counts.filter((n) => n > 1).length, wrongReplies: wrong.slice(0, 5) },
-        { unanswered: 0, answeredTwice: 0, wrongReplies: [] },
-        `every request received before SIGTERM is answered once (${burst.size - answeredAtSignal} of ${burst.size} were in flight)\n${describeOutput(ctx.target.output())}`,
-      );
+      assert.deepEqual({ ...answers, wrongReplies: wrong.slice(0, 5) }, { unanswered: 0, answeredTwice: 0, wrongReplies: [] }, message);
       assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, describeOutput(ctx.target.output()));
     });
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RE2JS } from "@bufbuild/re2";
-import { regexMatch, toPlatformRegExp } from "../src/transcode/fast-regex.js";
+import { regexMatch, toPlatformRegExp } from "@switchyard/protocol";
 
 // The platform RegExp stands in for RE2 only where both give the same answer: checked here against
 // RE2 itself on inputs chosen to tell them apart (Unicode spaces, surrogate pairs, newlines).
