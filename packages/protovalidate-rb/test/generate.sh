@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates what the tests read, both committed: test/gen (the Ruby code of the test contract
-# test/proto and of the repository's contracts proto/, with their imports) and test/golden/golden.json (what @bufbuild/protovalidate reports
-# on test/golden/cases.json). Run from anywhere after `npm install` at the repository root and
+# test/proto; its imports and the repository's contracts are packages/contracts-rb's generated code)
+# and test/golden/golden.json (what @bufbuild/protovalidate reports on test/golden/cases.json). Run from anywhere after `npm install` at the repository root and
 # `bundle install` here; `rake gen` runs it.
 set -euo pipefail
 pkg=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,8 +19,7 @@ mkdir -p "$work/deps" && cp -R "$root/.tools/protos/buf" "$work/deps/buf"
 printf 'version: v2\nmodules:\n  - path: proto\n  - path: deps\n' >"$work/buf.yaml"
 
 rm -rf "$pkg/test/gen"
-(cd "$pkg" && "$buf" generate --template test/buf.gen.yaml "$work")
-(cd "$pkg" && "$buf" generate --template test/buf.gen.yaml "$root" --path "$root/proto/users" --path "$root/proto/inventory")
+(cd "$pkg" && "$buf" generate --template test/buf.gen.yaml "$work" --path "$work/proto/validtest")
 "$buf" build "$work" -o "$work/validtest.binpb"
 (cd "$root" && "$buf" build --path proto/users --path proto/inventory -o "$work/contracts.binpb")
 

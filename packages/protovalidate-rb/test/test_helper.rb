@@ -1,7 +1,9 @@
 # frozen_string_literal: true
 
-# The generated Ruby of test/proto and of the repository's contracts (test/generate.sh): the same
-# descriptors make-golden.mjs gave @bufbuild/protovalidate.
+# The generated Ruby of test/proto (test/generate.sh) and the repository's contracts as the services
+# load them (packages/contracts-rb, checked against proto/ by make check-gen): the same descriptors
+# make-golden.mjs gave @bufbuild/protovalidate.
+$LOAD_PATH.unshift(File.expand_path("../../contracts-rb/lib/gen", __dir__))
 $LOAD_PATH.unshift(File.expand_path("gen", __dir__))
 $LOAD_PATH.unshift(File.expand_path("../lib", __dir__))
 
