@@ -25,12 +25,16 @@ module Switchyard
         raise CompilationError, "CEL rule #{id.inspect}: #{e.message}"
       end
 
-      # nil when the rule holds; else the violation's message. A message is evaluated as a copy:
-      # cel-ruby extends each message it reads (Cel::Protobuf::CelComparisonMode), and a message
-      # so extended is no longer of its class to google-protobuf (a request's user could not be
-      # assigned to a response's).
+      # The value as the rules of one message or field read it, made once for all of them: a
+      # message is a copy, because cel-ruby extends each message it reads
+      # (Cel::Protobuf::CelComparisonMode), and a message so extended is no longer of its class to
+      # google-protobuf (a request's user could not be assigned to a response's).
+      def self.bindable(value)
+        value.is_a?(Google::Protobuf::MessageExts) ? Google::Protobuf.deep_copy(value) : value
+      end
+
+      # nil when the rule holds; else the violation's message. `this` comes from CelRule.bindable.
       def evaluate(this)
-        this = Google::Protobuf.deep_copy(this) if this.is_a?(Google::Protobuf::MessageExts)
         result = @program.evaluate(this: this)
         result = result.value if result.is_a?(Cel::Literal)
         case result

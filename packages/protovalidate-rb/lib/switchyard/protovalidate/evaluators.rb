@@ -35,8 +35,11 @@ module Switchyard
 
         def evaluate(message, path, out)
           @fields.each { |field| field.evaluate(message, path, out) }
+          return if @rules.empty?
+
+          this = CelRule.bindable(message)
           @rules.each do |rule|
-            broken = rule.evaluate(message)
+            broken = rule.evaluate(this)
             out.violate(path, "", rule.id, broken) if broken
           end
         end
@@ -74,7 +77,7 @@ module Switchyard
         end
 
         def evaluate(value, path, out)
-          this = @to_cel.call(value)
+          this = CelRule.bindable(@to_cel.call(value))
           @rules.each do |rule, rule_path|
             broken = rule.evaluate(this)
             out.violate(path, rule_path, rule.id, broken) if broken
