@@ -63,6 +63,11 @@ export interface GatewayConfig {
   unknownFields: "reject" | "ignore";
   /** JSON replies also write fields at their default value (grpc-gateway's EmitUnpopulated). */
   emitUnpopulated: boolean;
+  /**
+   * Check a JSON request's protovalidate rules here too, before NATS. Off by default: the service
+   * SDKs check every request, whatever its encoding, with the same code, field and message.
+   */
+  validateAtGateway: boolean;
   /** Gateway processes on this machine, sharing its ports (cluster.ts); `auto`: one per core. */
   processes: number;
   nats: NodeConnectionOptions;
@@ -105,6 +110,7 @@ export function settingsFromEnv(env: Env): Omit<GatewayConfig, "nats"> {
     acceptServiceContracts: boolean(env, "ACCEPT_SERVICE_CONTRACTS", false),
     unknownFields: oneOf(env, "UNKNOWN_FIELDS", ["reject", "ignore"] as const, "reject"),
     emitUnpopulated: boolean(env, "EMIT_UNPOPULATED", false),
+    validateAtGateway: boolean(env, "VALIDATE_AT_GATEWAY", false),
     processes: env["GATEWAY_PROCESSES"]?.trim() === "auto" ? availableParallelism() : integer(env, "GATEWAY_PROCESSES", 1, 1, 256),
   };
   // Node refuses a headers timeout longer than the request's.

@@ -255,7 +255,8 @@ describe("hardening: the body budget", () => {
   let stack: Stack;
   let port = 0;
   before(async () => {
-    stack = await startStack({ bodyBufferLimitBytes: 1_048_576, httpRequestTimeoutMs: 5000 });
+    // Validated at the gateway so that an admitted body is answered without a service (400).
+    stack = await startStack({ bodyBufferLimitBytes: 1_048_576, httpRequestTimeoutMs: 5000, validateAtGateway: true });
     await stack.app.listen({ port: 0, host: "127.0.0.1" });
     port = (stack.app.server.address() as { port: number }).port;
   });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CreateUserRequestSchema, CreateUserResponseSchema } from "@switchyard/contracts";
+import { headers as natsHeaders } from "@nats-io/transport-node";
 import { Headers } from "@switchyard/protocol";
 import { settingsFromEnv } from "@switchyard/gateway";
 import { startStack, type Stack } from "./harness.js";
@@ -17,7 +18,17 @@ describe("gateway: Idempotency-Key on POST /users", () => {
     stack.nc.subscribe("users.v1.UserService.CreateUser", {
       callback: (_err, msg) => {
         serviceKeys.push(msg.headers?.get(Headers.idempotencyKey));
-        fromBinary(CreateUserRequestSchema, msg.data);
+        const request = fromBinary(CreateUserRequestSchema, msg.data);
+        // As a service SDK refuses a request that breaks a rule: before anything is applied.
+        if (request.user?.firstName === "") {
+          const h = natsHeaders();
+          h.set(Headers.serviceErrorCode, "400");
+          h.set(Headers.serviceError, "user.first_name is required");
+          h.set(Headers.errorReason, "INVALID_ARGUMENT");
+          h.set(Headers.errorField, "user.first_name");
+          msg.respond(new Uint8Array(), { headers: h });
+          return;
+        }
         msg.respond(toBinary(CreateUserResponseSchema, create(CreateUserResponseSchema, { id: `u${++created}`, success: true })));
       },
     });
@@ -45,6 +56,17 @@ describe("gateway: Idempotency-Key on POST /users", () => {
     assert.equal(first.headers["idempotent-replayed"], undefined);
     assert.equal(created, before + 1);
     assert.match(serviceKeys.at(-1) ?? "", /^[0-9a-f]{64}$/);
+  });
+
+  it("frees the key of a request the service refused as invalid, so the corrected request runs under it", async () => {
+    const before = created;
+    const invalid = await post({ firstName: "", lastName: "Lovelace" }, "k-fix");
+    assert.equal(invalid.statusCode, 400, invalid.body);
+    assert.equal(invalid.json().field, "user.first_name");
+    const fixed = await post({ firstName: "Ada", lastName: "Lovelace" }, "k-fix");
+    assert.equal(fixed.statusCode, 200, fixed.body);
+    assert.equal(fixed.headers["idempotent-replayed"], undefined);
+    assert.equal(created, before + 1);
   });
 
   it("answers 422 to the same key with another body", async () => {

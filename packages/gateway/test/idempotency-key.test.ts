@@ -150,7 +150,7 @@ describe("idempotency keys and fingerprints", () => {
 
 describe("what becomes of a key after its request", () => {
   const cases: [GatewayError | Error, string][] = [
-    [new GatewayError("INVALID_ARGUMENT", "bad"), "store"],
+    [new GatewayError("INVALID_ARGUMENT", "bad"), "release"],
     [new GatewayError("ALREADY_EXISTS", "dup"), "store"],
     [new GatewayError("INTERNAL", "boom"), "store"],
     [new GatewayError("DEADLINE_EXCEEDED", "late"), "store"],

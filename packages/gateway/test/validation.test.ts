@@ -1,17 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CreateUserRequestSchema, UserSchema } from "@switchyard/contracts";
 import { PROBLEM, startStack, type Stack } from "./harness.js";
 
 // The field rules declared in users.proto (protovalidate) are checked by the gateway on JSON
-// requests. No service runs here: a raw subscriber counts what reaches NATS and never replies.
-describe("gateway validation from the contract's rules", () => {
+// requests with VALIDATE_AT_GATEWAY=true. No service runs here: a raw subscriber counts what
+// reaches NATS and never replies.
+describe("gateway validation from the contract's rules (VALIDATE_AT_GATEWAY=true)", () => {
   let stack: Stack;
   let reachedNats = 0;
 
   before(async () => {
-    stack = await startStack({ requestTimeoutMs: 200 });
+    stack = await startStack({ requestTimeoutMs: 200, validateAtGateway: true });
     stack.nc.subscribe("users.v1.UserService.>", { callback: () => void reachedNats++ });
     await stack.nc.flush();
   });
@@ -78,5 +79,30 @@ describe("gateway validation from the contract's rules", () => {
     });
     assert.equal(res.statusCode, 504, res.body);
     assert.equal(reachedNats, before + 1);
+  });
+});
+
+// By default the service checks the rules (both SDKs do, on every request; one-validation.test.ts
+// shows the same answer through JSON and Protobuf), so the gateway does not check a valid request twice.
+describe("gateway validation by default (VALIDATE_AT_GATEWAY=false)", () => {
+  let stack: Stack;
+  const reached: Uint8Array[] = [];
+
+  before(async () => {
+    stack = await startStack({ requestTimeoutMs: 200 });
+    stack.nc.subscribe("users.v1.UserService.CreateUser", { callback: (_err, msg) => void reached.push(msg.data) });
+    await stack.nc.flush();
+  });
+  after(async () => {
+    await stack.close();
+  });
+
+  it("transcodes a JSON request that breaks a rule and sends it on for the service to answer", async () => {
+    const res = await stack.app.inject({ method: "POST", url: "/users", payload: { firstName: "   ", lastName: "Doe", email: "not-an-email" } });
+    assert.equal(res.statusCode, 504, res.body);
+    assert.equal(reached.length, 1);
+    const sent = fromBinary(CreateUserRequestSchema, reached[0]!);
+    assert.equal(sent.user?.firstName, "   ");
+    assert.equal(sent.user?.email, "not-an-email");
   });
 });

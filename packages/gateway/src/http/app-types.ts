@@ -26,6 +26,7 @@ export type AppConfig = Pick<
   | "acceptServiceContracts"
   | "unknownFields"
   | "emitUnpopulated"
+  | "validateAtGateway"
   | "docs"
   | "httpRequestTimeoutMs"
   | "httpHeadersTimeoutMs"

@@ -51,7 +51,11 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const caller = new ServiceCaller(nc, config.requestTimeoutMs, options.inboxPrefix, (err) =>
     app.log.fatal({ err }, "NATS refused the gateway's reply inbox: no service reply can arrive (check NATS_INBOX_PREFIX and the gateway's permissions)"),
   );
-  const json = { ignoreUnknownFields: config.unknownFields === "ignore", emitUnpopulated: config.emitUnpopulated };
+  const json = {
+    ignoreUnknownFields: config.unknownFields === "ignore",
+    emitUnpopulated: config.emitUnpopulated,
+    validate: config.validateAtGateway,
+  };
   const idempotency = config.idempotency.enabled
     ? new IdempotencyStore(nc, { ...config.idempotency, requestTimeoutMs: config.requestTimeoutMs, json }, {
         info: (message) => app.log.info(message),

@@ -31,11 +31,11 @@ export async function forwardRest(f: Forwarding, request: FastifyRequest, reply:
   const { admission, authenticator, idempotency, json, tracer } = f;
   const { route, params } = request.routeMatch!;
   const query = request.query as Record<string, string | string[]>;
-  // JSON is checked against the contract's field rules here; Protobuf bodies pass through undecoded
-  // and the service checks them.
+  // Protobuf bodies pass through undecoded; JSON is transcoded, and checked against the contract's
+  // field rules here only with VALIDATE_AT_GATEWAY: the service checks every request either way.
   const payload = isProtobuf(request.headers["content-type"])
     ? requestFromProtobuf(route, request.body as Buffer | undefined, params, query, json)
-    : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json)));
+    : toBinary(route.method.input, validateRequest(route.method.input, requestFromJson(route, request.body, params, query, json), json));
   const headers = natsRequestHeaders(request.headers, request.id);
   if (authenticator !== undefined) setIdentityHeaders(headers, request.identity);
   if (route.method.methodKind === "server_streaming") {

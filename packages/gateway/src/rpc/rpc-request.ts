@@ -14,7 +14,7 @@ const NO_PARAMS = new Map<string, string>();
 
 /**
  * The request message for NATS. Protobuf goes through undecoded (the service checks it, as for a
- * REST Protobuf body); JSON is transcoded and checked against the contract's rules, as REST JSON is.
+ * REST Protobuf body); JSON is transcoded, and checked against the contract's rules as REST JSON is.
  */
 export function rpcPayload(call: RpcCall, request: FastifyRequest, json: JsonOptions, maxBytes: number): Uint8Array {
   if (call.get) {
@@ -47,7 +47,7 @@ function fromBytes(call: RpcCall, codec: Codec, bytes: Uint8Array, json: JsonOpt
 
 function fromJson(call: RpcCall, body: unknown, json: JsonOptions): Uint8Array {
   const input = call.route.method.input;
-  return toBinary(input, validateRequest(input, requestFromJson(call.route, body ?? {}, NO_PARAMS, {}, json)));
+  return toBinary(input, validateRequest(input, requestFromJson(call.route, body ?? {}, NO_PARAMS, {}, json), json));
 }
 
 function asBytes(body: unknown): Uint8Array {

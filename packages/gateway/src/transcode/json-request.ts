@@ -16,6 +16,8 @@ type JsonObject = Record<string, unknown>;
 export interface JsonOptions {
   /** Drop unknown JSON fields and query parameters instead of answering 400 (UNKNOWN_FIELDS=ignore). */
   ignoreUnknownFields?: boolean;
+  /** Check the request's protovalidate rules (VALIDATE_AT_GATEWAY); the service checks them anyway. */
+  validate?: boolean;
 }
 
 export function requestFromJson(
