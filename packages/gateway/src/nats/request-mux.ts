@@ -1,4 +1,5 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { WriteBatching } from "./write-batching.js";
 
 export type RequestFailure = "timeout" | "no-responders" | "disconnected";
 
@@ -35,6 +36,7 @@ export class RequestMux {
   private next = 0;
   /** Every request numbered below this one is settled. */
   private oldest = 0;
+  private readonly batching: WriteBatching;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -44,6 +46,7 @@ export class RequestMux {
     /** Told when the server refuses the inbox subscription: no reply could ever arrive. */
     onRefused: (err: Error) => void = () => {},
   ) {
+    this.batching = new WriteBatching(nc);
     this.prefix = `${createInbox(inboxPrefix)}.`;
     this.sub = nc.subscribe(`${this.prefix}*`, {
       callback: (err, msg) => {
@@ -76,6 +79,7 @@ export class RequestMux {
       }
       this.slots[slot] = { seq, deadline: Date.now() + this.timeoutMs, resolve, reject };
       try {
+        this.batching.hold();
         this.nc.publish(subject, data, { reply: this.prefix + seq.toString(36), headers });
       } catch (err) {
         this.slots[slot] = undefined;
