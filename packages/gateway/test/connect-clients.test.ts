@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { RequestError } from "@nats-io/transport-node";
 import { UserService } from "@switchyard/contracts";
 import { queueGroup } from "@switchyard/protocol";
 import { describeOutput, REPO_ROOT, startTarget, type Target } from "@switchyard/testing";
@@ -54,6 +55,23 @@ async function registered(stack: Stack, target: Target): Promise<void> {
     }
     if (target.exit !== undefined || Date.now() > deadline) throw new Error(`users-rb did not register\n${describeOutput(target.output())}`);
     await sleep(100);
+  }
+}
+
+/**
+ * Until nats-server says no one listens on `subject`: it drops a killed instance's subscriptions
+ * only once it reads that connection's close, which can come after the process has exited.
+ */
+async function interestGone(stack: Stack, subject: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await stack.nc.request(subject, undefined, { timeout: 200 });
+    } catch (err) {
+      if (err instanceof RequestError && err.isNoResponders()) return;
+    }
+    if (Date.now() > deadline) throw new Error(`${subject} still has a subscriber`);
+    await sleep(50);
   }
 }
 
@@ -139,6 +157,7 @@ for (const [name, implementation] of Object.entries(IMPLEMENTATIONS)) {
       before(async () => {
         await stop?.();
         stop = undefined;
+        await interestGone(stack, `${UserService.typeName}.Ping`);
       });
 
       it("is unavailable with no instance left, in every protocol", async () => {
