@@ -6,8 +6,12 @@ import type { RunResult } from "./load.js";
 export const TARGETS = { minThroughputRatio: 0.9, maxP99Ratio: 1.1, maxRssMb: 100, maxScrapeMs: 50 } as const;
 
 export interface ScenarioTargets {
-  /** Subject req/s over the baseline's at least this (gateway/reference: 0.9 transcoding, 1.0 passthrough). */
+  /** Subject req/s over the baseline's at least this. */
   minThroughputRatio: number;
+  /** Subject p99 over the baseline's at most this; default TARGETS.maxP99Ratio. */
+  maxP99Ratio?: number;
+  /** Subject CPU per request over the baseline's at most this; none by default. */
+  maxCpuRatio?: number;
   /** The subject's peak RSS at most this; default TARGETS.maxRssMb. */
   maxRssMb?: number;
 }
@@ -38,7 +42,7 @@ export interface ScenarioReport {
   subject: NamedSummary;
   ratios: { reqPerSec: number; p99: number; cpuPerRequest: number };
   targets: ScenarioTargets;
-  checks: { throughput: boolean; p99: boolean; rss: boolean };
+  checks: { throughput: boolean; p99: boolean; cpu: boolean; rss: boolean };
 }
 
 export function median(values: number[]): number {
@@ -88,7 +92,8 @@ export function compare(
     targets,
     checks: {
       throughput: ratios.reqPerSec >= targets.minThroughputRatio,
-      p99: ratios.p99 <= TARGETS.maxP99Ratio,
+      p99: ratios.p99 <= (targets.maxP99Ratio ?? TARGETS.maxP99Ratio),
+      cpu: targets.maxCpuRatio === undefined || ratios.cpuPerRequest <= targets.maxCpuRatio,
       rss: subject.summary.peakRssMb <= (targets.maxRssMb ?? TARGETS.maxRssMb),
     },
   };
@@ -107,8 +112,9 @@ export function formatTable(reports: ScenarioReport[]): string {
   for (const r of reports) {
     out.push(`${r.scenario}: ${r.subject.name}/${r.baseline.name}`);
     out.push(`  req/s ${r.ratios.reqPerSec.toFixed(3)}x (target >= ${r.targets.minThroughputRatio}x)  ${mark(r.checks.throughput)}`);
-    out.push(`  p99   ${r.ratios.p99.toFixed(3)}x (target <= ${TARGETS.maxP99Ratio}x)  ${mark(r.checks.p99)}`);
-    out.push(`  CPU per request ${r.ratios.cpuPerRequest.toFixed(3)}x`);
+    out.push(`  p99   ${r.ratios.p99.toFixed(3)}x (target <= ${r.targets.maxP99Ratio ?? TARGETS.maxP99Ratio}x)  ${mark(r.checks.p99)}`);
+    const cpuTarget = r.targets.maxCpuRatio === undefined ? "" : ` (target <= ${r.targets.maxCpuRatio}x)  ${mark(r.checks.cpu)}`;
+    out.push(`  CPU per request ${r.ratios.cpuPerRequest.toFixed(3)}x${cpuTarget}`);
     out.push(`  ${r.subject.name} RSS ${r.subject.summary.peakRssMb.toFixed(1)} MB (target <= ${r.targets.maxRssMb ?? TARGETS.maxRssMb} MB)  ${mark(r.checks.rss)}`);
   }
   const json = reports.find((r) => r.scenario === "POST /users");

@@ -22,7 +22,7 @@ describe("compare", () => {
     assert.equal(report.ratios.reqPerSec, 9_400 / 9_000);
     assert.equal(report.ratios.p99, 10 / 11);
     assert.equal(report.ratios.cpuPerRequest, 47 / 52);
-    assert.deepEqual(report.checks, { throughput: true, p99: true, rss: true });
+    assert.deepEqual(report.checks, { throughput: true, p99: true, cpu: true, rss: true });
   });
 
   it("reports a miss against each target", () => {
@@ -31,8 +31,12 @@ describe("compare", () => {
     assert.deepEqual(compare("scenario", { name: "reference", summary: reference }, { name: "gateway", summary: gateway }).checks, {
       throughput: false,
       p99: false,
+      cpu: true,
       rss: false,
     });
+    const targets = { minThroughputRatio: 0.5, maxP99Ratio: 1.5, maxCpuRatio: 1.0 };
+    const checks = compare("scenario", { name: "reference", summary: reference }, { name: "gateway", summary: gateway }, targets).checks;
+    assert.deepEqual(checks, { throughput: true, p99: true, cpu: false, rss: false });
   });
 });
 
