@@ -34,3 +34,4 @@ export {
   streamReplySubject,
   streamReplySubjects,
 } from "./streaming.js";
+export { WriteBatching } from "./write-batching.js";

@@ -1,7 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { ServiceMsg } from "@nats-io/services";
 import { Match, headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
-import { Headers } from "@switchyard/protocol";
+import { Headers, type WriteBatching } from "@switchyard/protocol";
 import { authOf, type Auth } from "./auth.js";
 import { DeadlineSignal, deadlineExceeded, isPast } from "./deadline.js";
 import { headerSafe } from "./header-safe.js";
@@ -28,6 +28,8 @@ export class Replies {
 /** Shared by every request of one instance. */
 export interface ContextShared {
   readonly replies: Replies;
+  /** The replies one turn of the event loop sends go to nats-server in one write. */
+  readonly batching: WriteBatching;
   /** The micro service instance id. */
   readonly instanceId: string;
   /** Hears about a malformed pair of auth headers (logged once per instance). */

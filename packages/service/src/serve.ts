@@ -17,6 +17,7 @@ import {
   methodSubject,
   prepareRules,
   queueGroup,
+  WriteBatching,
 } from "@switchyard/protocol";
 import { ServiceError } from "./service-error.js";
 import { decodeRequest } from "./decode-request.js";
@@ -110,6 +111,7 @@ export async function serve<Methods extends GenServiceMethods>(
     : undefined;
   const shared: ContextShared = {
     replies: new Replies(deployment),
+    batching: new WriteBatching(nc),
     instanceId: svc.info().id,
     malformedAuth: onceOnly((reason) =>
       logger.error(`malformed auth headers (${reason}): requests carrying them are served without auth; further ones are not logged`),
@@ -198,12 +200,14 @@ async function handle(
     context = new RequestContext(method, msg, shared, deadline);
     const reply = await handler.call(self, request, context);
     if (lateRead(method, deadline)) throw deadlineExceeded();
+    shared.batching.hold();
     msg.respond(toBinary(method.output, create(method.output, reply as never)), { headers: context.replyHeaders ?? shared.replies.plain });
     return undefined;
   } catch (err) {
     let error = toServiceError(err, method, msg, logger);
     if (context !== undefined && lateRead(method, deadline)) error = deadlineExceeded();
     try {
+      shared.batching.hold();
       respondError(msg, error, shared.replies.headers());
     } catch (replyErr) {
       logger.error(`${methodSubject(method)}: cannot send the error reply`, replyErr);

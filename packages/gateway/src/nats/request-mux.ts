@@ -1,5 +1,5 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { WriteBatching } from "./write-batching.js";
+import { WriteBatching } from "@switchyard/protocol";
 
 export type RequestFailure = "timeout" | "no-responders" | "disconnected";
 

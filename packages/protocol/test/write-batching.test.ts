@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
-import { WriteBatching } from "../src/nats/write-batching.js";
+import { WriteBatching } from "@switchyard/protocol";
 
 /** Counts the writes that reach the socket's handle: one per system call. */
 function countWrites(socket: Socket): () => number {

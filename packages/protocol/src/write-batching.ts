@@ -2,11 +2,11 @@ import type { Socket } from "node:net";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 /**
- * Holds the connection's socket writes until the event loop has handled every HTTP request it
- * read in this turn, then sends them in one write. nats.js flushes what a request publishes in a
- * microtask, so each request cost a write to the socket of its own: one system call, and a wake-up
- * of nats-server, per request. Under load one turn reads several requests; corking the socket for
- * the turn (uncorked in setImmediate, right after the poll phase) sends their publishes together.
+ * Holds the connection's socket writes until the event loop has handled every event it read in
+ * this turn, then sends them in one write. nats.js flushes what is published in a microtask, so
+ * each request (the gateway's) or reply (a service's) cost a write to the socket of its own: one
+ * system call, and a wake-up of nats-server, each. Under load one turn handles several; corking the
+ * socket for the turn (uncorked in setImmediate, right after the poll phase) sends them together.
  *
  * nats.js does not expose its socket: this reaches it through the transport it keeps, and does
  * nothing if that changes shape.
@@ -16,7 +16,7 @@ export class WriteBatching {
 
   constructor(private readonly nc: NatsConnection) {}
 
-  /** Called before each publish of the hot path. */
+  /** Called before each publish of a hot path. */
   hold(): void {
     if (this.corked) return;
     const socket = socketOf(this.nc);
