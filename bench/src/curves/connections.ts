@@ -1,4 +1,4 @@
-/** Connections: `POST /users` in JSON, validated, over 10 to 1,000 connections, through one gateway and one reference. */
+/** Connections: `POST /users` in JSON (its rules checked by the service), over 10 to 1,000 connections, through one gateway and one reference. */
 import { curvePoint, rssCheck, type CurvePoint, type CurveReport } from "../curve-report.js";
 import type { Harness } from "../harness.js";
 import { TARGETS } from "../report.js";
@@ -28,7 +28,7 @@ export async function connectionsCurve(h: Harness, natsUrl: string): Promise<Cur
   return {
     curve: CONNECTIONS_CURVE,
     axis: "connections",
-    about: `POST /users in JSON, validated, MAX_IN_FLIGHT=${MAX_IN_FLIGHT}`,
+    about: `POST /users in JSON, MAX_IN_FLIGHT=${MAX_IN_FLIGHT}`,
     points,
     checks: [rssCheck(points, "50", TARGETS.maxRssMb), rssCheck(points, "1000", 150)],
   };

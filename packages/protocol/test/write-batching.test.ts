@@ -64,4 +64,20 @@ describe("WriteBatching", () => {
     await sub.flush();
     assert.deepEqual(got, [...Array.from({ length: 10 }, (_, i) => String(i)), ...Array.from({ length: 10 }, (_, i) => String(i))]);
   });
+
+  it("sends at most MAX_HELD publishes per write, so the next process in the chain can start on them", async () => {
+    const got: string[] = [];
+    sub.subscribe("bounded", { callback: (_err, msg) => void got.push(msg.string()) });
+    await sub.flush();
+    await nc.flush();
+    const socket = (nc as unknown as { protocol: { transport: { socket: Socket } } }).protocol.transport.socket;
+    const writes = countWrites(socket);
+    const count = 2 * WriteBatching.MAX_HELD + 8;
+    await publishApart(count, "bounded", new WriteBatching(nc));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(writes(), 3, `${count} publishes: two full writes and the rest`);
+    await nc.flush();
+    await sub.flush();
+    assert.deepEqual(got, Array.from({ length: count }, (_, i) => String(i)));
+  });
 });
