@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { connect as netConnect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { headers as natsHeaders, type Msg } from "@nats-io/transport-node";
+import type { Msg } from "@nats-io/transport-node";
 import { GetUserResponseSchema, PingResponseSchema, UserSchema } from "@switchyard/contracts";
 import { Headers } from "@switchyard/protocol";
 import { RetryBudget } from "@switchyard/gateway";
-import { PROBLEM, startStack, type Stack } from "./harness.js";
+import { PROBLEM, respondServiceError, startStack, type Stack } from "./harness.js";
 
 /** Sends raw bytes on a fresh connection and resolves with everything the gateway wrote before closing it. */
 function rawExchange(port: number, bytes: string, { end = true } = {}): Promise<{ text: string; closedAfterMs: number }> {
@@ -137,11 +137,7 @@ describe("hardening: retries of idempotent RPCs", () => {
       seen.push({ subject: msg.subject, timeoutMs: msg.headers?.get(Headers.timeoutMs) });
       if (unavailableFirst > 0) {
         unavailableFirst--;
-        const h = natsHeaders();
-        h.set(Headers.serviceErrorCode, "503");
-        h.set(Headers.serviceError, "draining");
-        h.set(Headers.errorReason, "UNAVAILABLE");
-        msg.respond(new Uint8Array(), { headers: h });
+        respondServiceError(msg, 503, "draining", "UNAVAILABLE");
         return;
       }
       msg.respond(toBinary(GetUserResponseSchema, create(GetUserResponseSchema, { user })));

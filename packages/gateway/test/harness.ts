@@ -1,5 +1,6 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { contractFiles } from "@switchyard/contracts";
+import { Headers } from "@switchyard/protocol";
 import { buildGateway, settingsFromEnv, type AppConfig } from "@switchyard/gateway";
 import { startNatsServer, type NatsServer } from "@switchyard/testing";
 import type { FastifyInstance } from "fastify";
@@ -38,3 +39,13 @@ export async function startStack(config: Partial<typeof defaults> = {}): Promise
 }
 
 export const PROBLEM = "application/problem+json; charset=utf-8";
+
+/** Answers `msg` with an error reply as a service does: the status, its description and, when given, the code and the field. */
+export function respondServiceError(msg: Msg, status: number, description: string, reason?: string, field?: string): void {
+  const h = headers();
+  h.set(Headers.serviceErrorCode, String(status));
+  h.set(Headers.serviceError, description);
+  if (reason !== undefined) h.set(Headers.errorReason, reason);
+  if (field !== undefined) h.set(Headers.errorField, field);
+  msg.respond(new Uint8Array(), { headers: h });
+}

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CreateUserRequestSchema, CreateUserResponseSchema } from "@switchyard/contracts";
-import { headers as natsHeaders } from "@nats-io/transport-node";
 import { Headers } from "@switchyard/protocol";
 import { settingsFromEnv } from "@switchyard/gateway";
-import { startStack, type Stack } from "./harness.js";
+import { respondServiceError, startStack, type Stack } from "./harness.js";
 
 // The Idempotency-Key wiring on the HTTP path, in front of a raw CreateUser subscriber that makes
 // a new user for every request it gets: a replay must not reach it.
@@ -21,12 +20,7 @@ describe("gateway: Idempotency-Key on POST /users", () => {
         const request = fromBinary(CreateUserRequestSchema, msg.data);
         // As a service SDK refuses a request that breaks a rule: before anything is applied.
         if (request.user?.firstName === "") {
-          const h = natsHeaders();
-          h.set(Headers.serviceErrorCode, "400");
-          h.set(Headers.serviceError, "user.first_name is required");
-          h.set(Headers.errorReason, "INVALID_ARGUMENT");
-          h.set(Headers.errorField, "user.first_name");
-          msg.respond(new Uint8Array(), { headers: h });
+          respondServiceError(msg, 400, "user.first_name is required", "INVALID_ARGUMENT", "user.first_name");
           return;
         }
         msg.respond(toBinary(CreateUserResponseSchema, create(CreateUserResponseSchema, { id: `u${++created}`, success: true })));

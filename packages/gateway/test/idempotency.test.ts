@@ -17,6 +17,7 @@ import {
   type IdempotentResult,
   type SendRequest,
 } from "../src/idempotency/index.js";
+import { respondServiceError } from "./harness.js";
 
 const routes = routesOf([UserService]);
 const createUser = routes.find((r) => r.verb === "POST" && r.template.source === "/users")!;
@@ -87,23 +88,14 @@ class FakeUsers {
   private async handle(msg: Msg): Promise<void> {
     this.received.push(msg);
     if (this.answer === "unavailable") {
-      const h = headers();
-      h.set(Headers.serviceErrorCode, "503");
-      h.set(Headers.serviceError, "try later");
-      h.set(Headers.errorReason, "UNAVAILABLE");
-      msg.respond(new Uint8Array(), { headers: h });
+      respondServiceError(msg, 503, "try later", "UNAVAILABLE");
       return;
     }
     this.executed++;
     const n = this.executed;
     if (this.delayMs > 0) await sleep(this.delayMs);
     if (this.answer === "invalid") {
-      const h = headers();
-      h.set(Headers.serviceErrorCode, "400");
-      h.set(Headers.serviceError, "is taken");
-      h.set(Headers.errorReason, "ALREADY_EXISTS");
-      h.set(Headers.errorField, "user.email");
-      msg.respond(new Uint8Array(), { headers: h });
+      respondServiceError(msg, 400, "is taken", "ALREADY_EXISTS", "user.email");
       return;
     }
     const input = fromBinary(CreateUserRequestSchema, msg.data);

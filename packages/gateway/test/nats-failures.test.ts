@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { headers } from "@nats-io/transport-node";
-import { Headers } from "@switchyard/protocol";
-import { PROBLEM, startStack, type Stack } from "./harness.js";
+import { PROBLEM, respondServiceError, startStack, type Stack } from "./harness.js";
 
 // These tests stand in for services with raw NATS subscribers, to produce what a real service
 // rarely does: silence, garbage, failures.
@@ -46,10 +44,7 @@ describe("gateway when services or NATS misbehave", () => {
   it("hides an internal service failure's description", async () => {
     stack.nc.subscribe("users.v1.UserService.Ping", {
       callback: (_, msg) => {
-        const h = headers();
-        h.set(Headers.serviceErrorCode, "500");
-        h.set(Headers.serviceError, "TypeError: x is undefined at /srv/app/handler.js:12");
-        msg.respond(new Uint8Array(), { headers: h });
+        respondServiceError(msg, 500, "TypeError: x is undefined at /srv/app/handler.js:12");
       },
     });
     await stack.nc.flush();
@@ -63,10 +58,7 @@ describe("gateway when services or NATS misbehave", () => {
   it("maps a bare numeric service error code to its status", async () => {
     stack.nc.subscribe("users.v1.UserService.Ping", {
       callback: (_, msg) => {
-        const h = headers();
-        h.set(Headers.serviceErrorCode, "429");
-        h.set(Headers.serviceError, "slow down");
-        msg.respond(new Uint8Array(), { headers: h });
+        respondServiceError(msg, 429, "slow down");
       },
     });
     await stack.nc.flush();
