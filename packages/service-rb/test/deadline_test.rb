@@ -3,7 +3,7 @@
 require_relative "test_helper"
 
 # Switchyard-Timeout-Ms and the auth headers through a Switchyard::Server, over a real nats-server.
-class DeadlineTest < Support::NatsTest
+class DeadlineTest < Support::EchoServerTest
   include Support::RpcAssertions
 
   # Records what its handlers saw; each waits `delay` seconds first.
@@ -49,26 +49,13 @@ class DeadlineTest < Support::NatsTest
   end
 
   class << self
-    attr_reader :client, :implementation, :log
-
-    def start_suite
-      @log = StringIO.new
-      @implementation = Recorder.new
-      @service_client = connect
-      @server = Switchyard::Server.new(
-        @service_client, contract: Switchyard::Contract.lookup("echo.v1.EchoService"), name: "deadlines",
-        version: "1.0.0", implementation: @implementation, logger: Switchyard::Log.new(@log, progname: "test")
-      ).start
-      @client = connect
+    def new_implementation
+      Recorder.new
     end
 
-    def stop_suite
-      [@client, @service_client].compact.each(&:close)
+    def server_options
+      {name: "deadlines"}
     end
-  end
-
-  def client
-    self.class.client
   end
 
   def implementation

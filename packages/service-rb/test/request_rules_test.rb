@@ -5,7 +5,7 @@ require_relative "test_helper"
 # The contract's field rules (test/proto/echo/v1/echo.proto) checked by a Switchyard::Server before
 # a handler runs: the first rule broken is answered INVALID_ARGUMENT with the rule's message and the
 # field, as the gateway and the TypeScript SDK answer it (@switchyard/protocol's ruleViolation).
-class RequestRulesTest < Support::NatsTest
+class RequestRulesTest < Support::EchoServerTest
   include Support::RpcAssertions
 
   # Records the requests its handlers get: a request that breaks a rule must not reach one.
@@ -33,26 +33,13 @@ class RequestRulesTest < Support::NatsTest
   end
 
   class << self
-    attr_reader :client, :implementation, :log
-
-    def start_suite
-      @log = StringIO.new
-      @implementation = Recorder.new
-      @service_client = connect
-      Switchyard::Server.new(
-        @service_client, contract: Switchyard::Contract.lookup("echo.v1.EchoService"), name: "rules",
-        version: "1.0.0", implementation: @implementation, logger: Switchyard::Log.new(@log, progname: "test")
-      ).start
-      @client = connect
+    def new_implementation
+      Recorder.new
     end
 
-    def stop_suite
-      [@client, @service_client].compact.each(&:close)
+    def server_options
+      {name: "rules"}
     end
-  end
-
-  def client
-    self.class.client
   end
 
   def seen

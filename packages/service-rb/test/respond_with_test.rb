@@ -5,7 +5,7 @@ require_relative "test_helper"
 # Call#respond_with (the TypeScript SDK's respondWith): the HTTP status and headers a handler asks
 # the gateway to answer a success with travel on the success reply, the first message of a stream,
 # and never on an error reply.
-class RespondWithTest < Support::NatsTest
+class RespondWithTest < Support::EchoServerTest
   include Support::RpcAssertions
 
   STATUS = Switchyard::Protocol::HEADERS[:http_status]
@@ -27,24 +27,13 @@ class RespondWithTest < Support::NatsTest
   end
 
   class << self
-    attr_reader :client
-
-    def start_suite
-      @service_client = connect
-      Switchyard::Server.new(
-        @service_client, contract: Switchyard::Contract.lookup("echo.v1.EchoService"), name: "responds",
-        version: "1.0.0", implementation: Handlers.new, logger: Switchyard::Log.new(StringIO.new, progname: "test")
-      ).start
-      @client = connect
+    def new_implementation
+      Handlers.new
     end
 
-    def stop_suite
-      [@client, @service_client].compact.each(&:close)
+    def server_options
+      {name: "responds"}
     end
-  end
-
-  def client
-    self.class.client
   end
 
   def test_a_success_carries_the_status_and_headers_asked_for_one_line_each

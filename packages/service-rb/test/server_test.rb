@@ -3,7 +3,7 @@
 require_relative "test_helper"
 
 # Switchyard::Server with an implementation that has only Ping, and misbehaves on purpose.
-class ServerTest < Support::NatsTest
+class ServerTest < Support::EchoServerTest
   include Support::RpcAssertions
 
   class Misbehaving
@@ -23,30 +23,13 @@ class ServerTest < Support::NatsTest
   end
 
   class << self
-    attr_reader :client, :server, :implementation, :log
-
-    def start_suite
-      @log = StringIO.new
-      @implementation = Misbehaving.new
-      @service_client = connect
-      @server = Switchyard::Server.new(
-        @service_client,
-        contract: Switchyard::Contract.lookup("echo.v1.EchoService"),
-        name: "misbehaving", version: "1.2.3",
-        deployment: "canary_7",
-        implementation: @implementation,
-        logger: Switchyard::Log.new(@log, progname: "test")
-      ).start
-      @client = connect
+    def new_implementation
+      Misbehaving.new
     end
 
-    def stop_suite
-      [@client, @service_client].compact.each(&:close)
+    def server_options
+      {name: "misbehaving", version: "1.2.3", deployment: "canary_7"}
     end
-  end
-
-  def client
-    self.class.client
   end
 
   def setup

@@ -21,6 +21,7 @@ require_relative "support/service_process"
 require_relative "support/otlp_receiver"
 require_relative "support/tls_files"
 require_relative "support/echo_app"
+require_relative "support/echo_server_test"
 
 Support::RpcAssertions.contract = Support::EchoApp::CONTRACT
 Support::RpcAssertions.name = Support::EchoApp::NAME
