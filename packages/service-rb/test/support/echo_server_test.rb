@@ -1,13 +1,12 @@
 # frozen_string_literal: true
 
 module Support
-  # A NatsTest that serves the echo test contract with one Switchyard::Server for the whole suite,
-  # logging to `log`, and gives its tests a client connection. Subclasses say what serves it
-  # (`new_implementation`) and under which name (`server_options`: name:, and version: or
-  # deployment: when they matter).
-  class EchoServerTest < NatsTest
+  # A ClientTest that serves the echo test contract with one Switchyard::Server for the whole suite,
+  # logging to `log`. Subclasses say what serves it (`new_implementation`) and under which name
+  # (`server_options`: name:, and version: or deployment: when they matter).
+  class EchoServerTest < ClientTest
     class << self
-      attr_reader :client, :server, :implementation, :log
+      attr_reader :server, :implementation, :log
 
       def new_implementation
         raise NotImplementedError, "#{self} must say what serves the echo contract"
@@ -29,16 +28,13 @@ module Support
           logger: Switchyard::Log.new(@log, progname: "test"),
           **server_options
         ).start
-        @client = connect
+        super
       end
 
       def stop_suite
-        [@client, @service_client].compact.each(&:close)
+        super
+        @service_client&.close
       end
-    end
-
-    def client
-      self.class.client
     end
   end
 end
