@@ -16,9 +16,9 @@ import { PROTOBUF_TYPES } from "./media-types.js";
  * sent. Past that check, the parser Fastify uses (secure-json-parse), with its prototype-poisoning rules.
  *
  * JSON.parse reads every number as a double, so an int64 above 2^53 would reach the service rounded
- * (9007199254740993 as ...992). A body with a run of 16 digits is read a second time, by
- * lossless-json, which keeps such integers as their exact decimal text: proto3 JSON takes int64
- * values as strings. The common body pays one regular expression.
+ * (9007199254740993 as ...992). Such a number parses to a double past Number.MAX_SAFE_INTEGER, and a
+ * body holding one is read a second time, by lossless-json, which keeps such integers as their exact
+ * decimal text: proto3 JSON takes int64 values as strings.
  */
 export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimit: number): void {
   const readRaw = bodyReader(budget, bodyLimit);
@@ -51,7 +51,6 @@ export function requestBodies(app: FastifyInstance, budget: BodyBudget, bodyLimi
   app.addContentTypeParser(RPC_FRAMED, (request, payload, done) => read(request, payload, done));
 }
 
-const LONG_NUMBER = /\d{16}/;
 const RPC_FRAMED = /^application\/(connect\+|grpc-web)/i;
 
 /** Fastify's own rules on prototype poisoning: such a body is refused, not cleaned. */
@@ -72,5 +71,32 @@ export function jsonFromBytes(bytes: Uint8Array): unknown {
   } catch {
     throw new GatewayError("MALFORMED_JSON", "the body is not valid JSON");
   }
-  return LONG_NUMBER.test(text) ? parseLossless(text, null, (n) => (isSafeNumber(n) || !isInteger(n) ? Number(n) : n)) : value;
+  if (!hasUnsafeNumber(value)) return value;
+  try {
+    return parseLossless(text, null, (n) => (isSafeNumber(n) || !isInteger(n) ? Number(n) : n));
+  } catch (err) {
+    // lossless-json recurses once per level, where JSON.parse took any depth.
+    if (err instanceof RangeError) throw new GatewayError("MALFORMED_JSON", "the body is nested too deeply to read its integers past 2^53 exactly");
+    throw err;
+  }
+}
+
+/**
+ * Whether a parsed JSON value holds a number past 2^53, which JSON.parse may have rounded. A walk of
+ * the parsed value, not a search of the text: a regular expression for a run of 16 digits cost
+ * 115 µs on every 64 KB body. A loop, not recursion, since JSON.parse takes any depth.
+ */
+function hasUnsafeNumber(json: unknown): boolean {
+  const pending = [json];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "number") {
+      if (value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (typeof value === "object" && value !== null) {
+      for (const key in value) pending.push((value as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
 }
