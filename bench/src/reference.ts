@@ -16,6 +16,7 @@ import {
   UserSchema,
 } from "@switchyard/contracts";
 import { batchSchema, ECHO_SERVICE } from "./echo-contract.js";
+import { retainLiveObjects } from "./extra-heap.js";
 import { MANY_ROUTES_SERVICE, manyRoutesService } from "./many-routes.js";
 
 const PROTOBUF = "application/x-protobuf";
@@ -24,6 +25,8 @@ const host = process.env["HOST"] ?? "127.0.0.1";
 const [{ input: RouteRequestSchema, output: RouteResponseSchema }] = manyRoutesService(1).methods as [DescMethod];
 const BatchSchema = batchSchema();
 const ROUTE = /^\/r(\d+)\/([^/?]+)$/;
+// BENCH_REFERENCE_EXTRA_HEAP_MB: a live heap as large as the gateway's. Exported, so it stays referenced.
+export const extraHeap = retainLiveObjects(extraHeapMb(process.env["BENCH_REFERENCE_EXTRA_HEAP_MB"]));
 const nc = await connect({ servers: process.env["NATS_URL"] ?? "nats://127.0.0.1:4222", noAsyncTraces: true });
 
 const server = createServer((req, res) => {
@@ -120,6 +123,12 @@ function varint(n: number): Buffer {
   }
   out.push(n);
   return Buffer.from(out);
+}
+
+function extraHeapMb(raw: string | undefined): number {
+  const mb = Number(raw ?? 0);
+  if (!Number.isFinite(mb) || mb < 0) throw new Error(`BENCH_REFERENCE_EXTRA_HEAP_MB must be a number of megabytes, got "${raw}"`);
+  return mb;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): undefined {
